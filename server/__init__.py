@@ -1,0 +1,1 @@
+"""Coprogramma: event-sourced co-programming of Lombardy's Piani di Zona."""

@@ -1,0 +1,38 @@
+"""The public REST API (contract: shared spec/api.md), documented as OpenAPI 3.1."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from server import errors
+from server.api import italian  # noqa: F401  (Italian validation messages)
+
+
+class CoprogrammaApi(Api):
+    def handle_http_exception(self, error):
+        return errors.handle_http_exception(error)
+
+
+def init_api(app: Flask) -> Api:
+    app.config.update(
+        API_TITLE="Coprogramma",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Co-programmazione dei Piani di Zona: API pubblica, versione 1."},
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+            }},
+        },
+    )
+    api = CoprogrammaApi(app)
+    errors.init_app(app)
+
+    from server.api import auth, health, organisations, plans, users
+
+    for module in (auth, users, organisations, plans, health):
+        api.register_blueprint(module.blp)
+    return api

@@ -1,0 +1,16 @@
+"""Small helpers for the API views: the runtime, read-your-writes, visibility of names."""
+from __future__ import annotations
+
+from flask import current_app
+
+from server.runtime import Runtime
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["coprogramma"]
+
+
+def done(position: int, **payload) -> dict:
+    """Answer a write once the read models reflect it, so a following GET sees the change."""
+    runtime().wait_for(position)
+    return {**payload, "position": position}

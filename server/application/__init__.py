@@ -1,0 +1,11 @@
+"""The event-sourced application: one method per command, each returning its last position."""
+from server.application.accounts import AccountCommands
+from server.application.base import SYSTEM, CoprogrammaBase
+from server.application.plans import PlanCommands
+
+
+class Coprogramma(AccountCommands, PlanCommands, CoprogrammaBase):
+    """Commands of the platform. Permissions are checked here, against the write model."""
+
+
+__all__ = ["Coprogramma", "SYSTEM"]

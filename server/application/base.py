@@ -1,0 +1,76 @@
+"""Shared plumbing of the application: saving with conflict detection, loading, permissions."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from server.events.account import Account
+from server.events.errors import Conflict, Forbidden, NotFound
+
+# The operator at the server's console (CLI): acts with the Ufficio di Piano's powers.
+SYSTEM = "system"
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class CoprogrammaBase(Application[UUID]):
+    name = "Coprogramma"  # also the PostgreSQL table prefix: coprogramma_events
+    env = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
+
+    def __init__(self, env: dict | None = None) -> None:
+        super().__init__(env)
+        self.on_saved: list[Callable[[int], None]] = []
+
+    def _notify(self, recordings) -> None:
+        # Wakes the projector in this process; other processes poll.
+        if recordings:
+            for callback in self.on_saved:
+                callback(recordings[-1].notification.id)
+
+    def _save(self, *aggregates: Aggregate) -> int:
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError as error:
+            raise Conflict(
+                "Qualcun altro ha modificato gli stessi dati nel frattempo: ricaricare e riprovare"
+            ) from error
+        if not recordings:
+            raise AssertionError("a command must record at least one event")
+        return recordings[-1].notification.id
+
+    def _load(self, cls: type[A], aggregate_id: UUID, message: str, details: dict | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(message, details) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(message, details)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def account(self, user_id: str) -> Account:
+        try:
+            uid = UUID(str(user_id))
+        except ValueError:
+            raise NotFound("Utente sconosciuto", {"user_id": str(user_id)}) from None
+        return self._load(Account, uid, "Utente sconosciuto", {"user_id": str(user_id)})
+
+    def is_admin(self, actor: str) -> bool:
+        if actor == SYSTEM:
+            return True
+        try:
+            account = self.account(actor)
+        except NotFound:
+            return False
+        return account.active and account.is_admin
+
+    def require_admin(self, actor: str) -> None:
+        if not self.is_admin(actor):
+            raise Forbidden("Operazione riservata all'Ufficio di Piano (amministratori)")

@@ -1,0 +1,47 @@
+"""What a projection is: a name, the tables it owns, and one handler per event class."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.db import Base
+
+
+class ProjectionTracking(Base):
+    """The last position each projection has applied; written in the same transaction as its rows."""
+
+    __tablename__ = "projection_tracking"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+def handles(*event_classes: type) -> Callable:
+    def mark(method: Callable) -> Callable:
+        method.handled_events = event_classes  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Projection:
+    name: ClassVar[str]
+    tables: ClassVar[tuple[type[Base], ...]]
+    _handlers: ClassVar[dict[type, str]]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                for event_class in getattr(value, "handled_events", ()):
+                    cls._handlers[event_class] = attribute
+
+    def apply(self, session: Session, event, position: int) -> None:
+        """Apply one event; deterministic: only the event and current rows decide the outcome."""
+        attribute = self._handlers.get(type(event))
+        if attribute is not None:
+            getattr(self, attribute)(session, event, position)

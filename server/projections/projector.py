@@ -1,0 +1,174 @@
+"""Applies new events to every read model, exactly once, and tells listeners after commit.
+
+One transaction per batch: the projection rows and the tracking positions are committed
+together, so a crash leaves either both or neither. The batch is claimed first with a
+conditional update of the tracking rows, so two projectors (e.g. the server's and a
+`coprogramma projector` process) never apply the same event twice.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from server.db import Base
+from server.projections.base import Projection, ProjectionTracking
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Projected:
+    position: int
+    event: object
+
+
+class Projector:
+    def __init__(self, app, sessions: sessionmaker, projections: list[Projection],
+                 batch_size: int = 500, inline: bool = True, poll_seconds: float = 1.0):
+        self.app = app
+        self.sessions = sessions
+        self.projections = projections
+        self.batch_size = batch_size
+        self.inline = inline  # this process applies events (else: another process does)
+        self.poll_seconds = poll_seconds
+        self.listeners: list[Callable[[list[Projected]], None]] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ensure_tracking_rows()
+
+    # -- positions -------------------------------------------------------------------
+    def _ensure_tracking_rows(self) -> None:
+        with self.sessions.begin() as session:
+            known = set(session.scalars(select(ProjectionTracking.name)))
+            for projection in self.projections:
+                if projection.name not in known:
+                    session.add(ProjectionTracking(name=projection.name, position=0))
+
+    def positions(self) -> dict[str, int]:
+        with self.sessions() as session:
+            rows = session.execute(select(ProjectionTracking.name, ProjectionTracking.position))
+            known = dict(rows.all())
+        return {p.name: known.get(p.name, 0) for p in self.projections}
+
+    def position(self) -> int:
+        """The position every read model has reached."""
+        return min(self.positions().values(), default=0)
+
+    # -- applying --------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Apply everything pending; returns how many events were applied."""
+        applied = 0
+        while True:
+            count = self._apply_batch()
+            if not count:
+                return applied
+            applied += count
+
+    def _apply_batch(self) -> int:
+        with self._lock:
+            positions = self.positions()
+            start = min(positions.values(), default=0)
+            notifications = self.app.recorder.select_notifications(
+                start=start, limit=self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            last = notifications[-1].id
+            projected = []
+            with self.sessions.begin() as session:
+                if not self._claim(session, positions, last):
+                    return 0  # another projector got there first; nothing of ours was written
+                for notification in notifications:
+                    event = self.app.mapper.to_domain_event(notification)
+                    for projection in self.projections:
+                        if notification.id > positions[projection.name]:
+                            projection.apply(session, event, notification.id)
+                            session.flush()
+                    projected.append(Projected(notification.id, event))
+            self._tell(projected)
+            return len(projected)
+
+    def _claim(self, session, positions: dict[str, int], last: int) -> bool:
+        for name, old in positions.items():
+            result = session.execute(
+                update(ProjectionTracking)
+                .where(ProjectionTracking.name == name, ProjectionTracking.position == old)
+                .values(position=last)
+            )
+            if result.rowcount != 1:
+                session.rollback()
+                return False
+        return True
+
+    def _tell(self, projected: list[Projected]) -> None:
+        for listener in self.listeners:
+            try:
+                listener(projected)
+            except Exception:  # a broken listener must not stop the read models
+                log.exception("projection listener failed")
+
+    # -- waiting and running -----------------------------------------------------------
+    def wait(self, position: int, timeout: float = 10.0) -> bool:
+        """Block until the read models reflect `position` (read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.inline:
+                self.run_once()
+            if self.position() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    def wake(self, _position: int | None = None) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self.run_forever, name="projector", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("projector failed; retrying")
+                time.sleep(1)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    # -- rebuilding ----------------------------------------------------------------------
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Drop every read model and apply the whole log again from position 0."""
+        tables = [model.__table__ for p in self.projections for model in p.tables]
+        with self._lock:
+            engine = self.sessions.kw["bind"]
+            Base.metadata.drop_all(engine, tables=list(reversed(tables)))
+            Base.metadata.create_all(engine, tables=tables)
+            with self.sessions.begin() as session:
+                session.execute(update(ProjectionTracking).values(position=0))
+        total = 0
+        while True:
+            count = self._apply_batch()
+            if not count:
+                return total
+            total += count
+            if progress:
+                progress(count)

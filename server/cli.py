@@ -1,8 +1,10 @@
 """The `coprogramma` command: serve, project, rebuild, manage people, load the demo."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -117,6 +119,67 @@ def organisations_create(key: str, name: str, kind: str) -> None:
     except DomainError as error:
         _fail(error)
     click.echo(key)
+    runtime.close()
+
+
+def _actor(runtime, email: str | None) -> str:
+    """The account an operation is attributed to (`--as`), or the console operator."""
+    if email is None:
+        return SYSTEM
+    from server.directory import Directory
+
+    user_id = Directory(runtime).user_id_for_email(email)
+    if user_id is None:
+        click.echo(f"Errore: nessun utente con e-mail {email}", err=True)
+        sys.exit(2)
+    return user_id
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_email", default=None, help="E-mail dell'amministratore a cui attribuire l'importazione.")
+def import_command(file: Path, as_email: str | None) -> None:
+    """Importa un piano in formato coprogramma/plan@1 (tutto o niente)."""
+    from server.planformat import PlanFormatError, load_document
+
+    runtime = _runtime()
+    raw = file.read_bytes()
+    try:
+        document = load_document(raw)
+        position = runtime.app.import_plan(document, file.name, hashlib.sha256(raw).hexdigest(),
+                                           _actor(runtime, as_email))
+    except PlanFormatError as error:
+        click.echo(f"Errore: documento non valido, nulla è stato importato ({len(error.problems)} problemi):", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem['path']}: {problem['message']}", err=True)
+        sys.exit(2)
+    except DomainError as error:
+        _fail(error)
+    runtime.wait_for(position)
+    click.echo(f"Piano {document.plan['key']} importato (posizione {position}).")
+    runtime.close()
+
+
+@main.command("export")
+@click.argument("plan")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File di destinazione (predefinito: standard output).")
+def export_command(plan: str, fmt: str, output: Path | None) -> None:
+    """Esporta un piano in formato coprogramma/plan@1."""
+    from server.planexport import export_plan
+    from server.planformat import dumps
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            text = dumps(export_plan(session, plan))
+    except DomainError as error:
+        _fail(error)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
     runtime.close()
 
 

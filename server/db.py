@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from server import jsonutil
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -42,7 +44,8 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               json_serializer=jsonutil.dumps, json_deserializer=jsonutil.loads)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -53,7 +56,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         json_serializer=jsonutil.dumps, json_deserializer=jsonutil.loads)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

@@ -1,38 +1,39 @@
-"""Demo data: the Cremona and Crema 2025-2027 plans and a cast of demo people.
+"""Demo data: the Cremona and Crema 2025-2027 plans, a cast of demo people and a short
+co-programming history at Cremona's "Inclusione attiva" tavolo.
 
-The plans' structure (organisations, macro-areas, tavoli) is recorded as events attributed to
-the demo Ufficio di Piano; demo people are seated at the Cremona "Inclusione attiva" tavolo.
+Everything is recorded through the application's commands, as real users would, so the demo's
+history is as auditable as any other.
 """
 from __future__ import annotations
 
-import json
+import hashlib
+from decimal import Decimal
 from pathlib import Path
+from uuid import uuid4
 
 from server.application import SYSTEM
 from server.directory import Directory
+from server.events.errors import Conflict
 from server.events.ids import organisation_id, plan_id
+from server.planformat import load_document, validate_objective_fields
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 PASSWORD = "coprogramma-demo"
 PLAN, TAVOLO = "cremona-2025-2027", "gdl-inclusione-attiva"
 
-# email, name, organisation, global role, role at the demo tavolo
+# key, email, name, organisation, global role, role at the demo tavolo
 PEOPLE = [
-    ("ufficio.piano@coprogramma.example", "Giulia Ferrari", "asc", "admin", None),
-    ("coordinatore.comune@coprogramma.example", "Marco Bianchi", "comune-cremona", None, "coordinator"),
-    ("coordinatrice.ets@coprogramma.example", "Elena Rossi", "consorzio-solco", None, "coordinator"),
-    ("caritas@coprogramma.example", "Luca Galli", "caritas", None, "member"),
-    ("nazareth@coprogramma.example", "Sara Colombo", "coop-nazareth", None, "member"),
-    ("anffas@coprogramma.example", "Paolo Ricci", "anffas", None, "member"),
-    ("cerchio@coprogramma.example", "Chiara Moretti", "il-cerchio", None, "member"),
-    ("revisore@coprogramma.example", "Anna Conti", None, "auditor", None),
+    ("admin", "ufficio.piano@coprogramma.example", "Giulia Ferrari", "asc", "admin", None),
+    ("marco", "coordinatore.comune@coprogramma.example", "Marco Bianchi", "comune-cremona", None, "coordinator"),
+    ("elena", "coordinatrice.ets@coprogramma.example", "Elena Rossi", "consorzio-solco", None, "coordinator"),
+    ("luca", "caritas@coprogramma.example", "Luca Galli", "caritas", None, "member"),
+    ("sara", "nazareth@coprogramma.example", "Sara Colombo", "coop-nazareth", None, "member"),
+    ("paolo", "anffas@coprogramma.example", "Paolo Ricci", "anffas", None, "member"),
+    ("chiara", "cerchio@coprogramma.example", "Chiara Moretti", "il-cerchio", None, "member"),
+    ("anna", "revisore@coprogramma.example", "Anna Conti", None, "auditor", None),
 ]
 ROLE_LABELS = {"admin": "Ufficio di Piano (amministratore)", "coordinator": "coordinatore del tavolo",
                "member": "membro ETS del tavolo", "auditor": "revisore"}
-
-
-def demo_documents() -> list[dict]:
-    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(DEMO_DIR.glob("*.json"))]
 
 
 def load_demo(runtime) -> list[tuple[str, str, str]] | None:
@@ -40,38 +41,84 @@ def load_demo(runtime) -> list[tuple[str, str, str]] | None:
     app = runtime.app
     if plan_id(PLAN) in app.repository:
         return None
-    documents = demo_documents()
-    organisations = {o["key"]: o for doc in documents for o in doc.get("organisations", [])}
-    for key, org in organisations.items():
-        if organisation_id(key) not in app.repository:
-            app.register_organisation(key, org["name"], org["kind"], SYSTEM)
     directory = Directory(runtime)
-    admin_email, admin_name, admin_org, *_ = PEOPLE[0]
-    admin, _ = directory.create_user(admin_email, admin_name, PASSWORD, SYSTEM, organisation=admin_org, role="admin")
-    for doc in documents:
-        _load_structure(app, doc, admin)
-    for email, name, organisation, role, seat in PEOPLE[1:]:
-        user_id, _ = directory.create_user(email, name, PASSWORD, admin, organisation=organisation, role=role)
+    _, email, name, organisation, role, _ = PEOPLE[0]
+    if organisation_id(organisation) not in app.repository:
+        app.register_organisation(organisation, "Azienda Sociale Cremonese (ASC)", "azienda_consortile", SYSTEM)
+    people = {"admin": directory.create_user(email, name, PASSWORD, SYSTEM, organisation=organisation, role=role)[0]}
+    for path in sorted(DEMO_DIR.glob("*.json")):
+        raw = path.read_bytes()
+        app.import_plan(load_document(raw), path.name, hashlib.sha256(raw).hexdigest(), people["admin"])
+    for key, email, name, organisation, role, seat in PEOPLE[1:]:
+        people[key], _ = directory.create_user(email, name, PASSWORD, people["admin"],
+                                               organisation=organisation, role=role)
         if seat:
-            app.set_tavolo_member(PLAN, TAVOLO, user_id, seat, admin)
+            app.set_tavolo_member(PLAN, TAVOLO, people[key], seat, people["admin"])
+    _history(app, people)
     runtime.wait_for(runtime.event_position())
     return logins()
 
 
-def _load_structure(app, doc: dict, actor: str) -> None:
-    plan = doc["plan"]
-    app.create_plan(plan["key"], plan["title"], plan["ambito"], plan["period"]["from"], plan["period"]["to"],
-                    actor, lead_body=plan.get("lead_body"), managing_agency=plan.get("managing_agency"),
-                    municipalities=plan.get("municipalities", []), sub_areas=plan.get("sub_areas", []))
-    for area in doc["macro_areas"]:
-        app.add_macro_area(plan["key"], area["code"], area["name"], area.get("key_points", []), actor)
-    for tavolo in doc.get("tavoli", []):
-        app.create_tavolo(plan["key"], tavolo["key"], tavolo["name"], tavolo.get("macro_areas", []), actor,
-                          mandate=tavolo.get("mandate"), organisations=tavolo.get("members", []))
+def _history(app, p: dict[str, str]) -> None:
+    """Proposals, comments, supports, an approval, a rejection, a conflict resolved by revising,
+    and the plan's approval by the Assemblea dei Sindaci."""
+    app.set_plan_status(PLAN, "co_programming", p["admin"])
+    plan = app.plan(PLAN)
+    a1 = app.objective(plan, "A-Ob1")
+    h = app.objective(plan, "H")
+
+    target = uuid4()
+    app.propose_amendment(target, PLAN, "A-Ob1", a1.version,
+                          _checked({"target": [*a1.fields.get("target", []), "Persone senza dimora in carico ai servizi"]}),
+                          "Le persone senza dimora seguite dall'unità di strada non compaiono tra i destinatari.",
+                          p["luca"])
+    app.support_proposal(str(target), p["sara"])
+    app.comment_proposal(str(target), "D'accordo: nel 2024 il dormitorio ha accolto 64 persone.", p["paolo"])
+    app.decide_proposal(str(target), "approve", "Condiviso dal tavolo del 12 febbraio.", p["marco"])
+
+    budget = dict(h.fields.get("budget") or {"items": []})
+    budget["items"] = [*budget.get("items", []),
+                       {"label": "Borse lavoro aggiuntive", "amount_eur": Decimal("60000"), "source": "private"}]
+    rejected = uuid4()
+    app.propose_amendment(rejected, PLAN, "H", h.version, _checked({"budget": budget}),
+                          "Servono 20 borse lavoro in più per i beneficiari ADI.", p["chiara"])
+    app.decide_proposal(str(rejected), "reject",
+                        "Risorse non confermate nel bilancio 2025 di ASC: riproporre a metà triennio.", p["elena"])
+
+    base = app.objective(app.plan(PLAN), "A-Ob1").version
+    first, second = uuid4(), uuid4()
+    app.propose_amendment(first, PLAN, "A-Ob1", base, {"expected_results": (
+        "Protocollo per l'inclusione attiva sottoscritto e operativo in tutti i sub-ambiti entro il 2026.")},
+        "Rendere verificabile il risultato.", p["paolo"])
+    app.propose_amendment(second, PLAN, "A-Ob1", base, {"expected_results": (
+        "Cabina di regia e Comitato tecnico riuniti almeno 4 volte l'anno.")},
+        "Indicare la frequenza della governance.", p["chiara"])
+    app.support_proposal(str(first), p["luca"])
+    app.decide_proposal(str(first), "approve", None, p["marco"])
+    try:
+        app.decide_proposal(str(second), "approve", None, p["elena"])
+    except Conflict:  # the field moved on: the author revises against the current version
+        current = app.objective(app.plan(PLAN), "A-Ob1")
+        app.revise_proposal(str(second), current.version, {"expected_results": (
+            f"{current.fields['expected_results']} Cabina di regia e Comitato tecnico riuniti almeno "
+            "4 volte l'anno.")}, "Unita alla proposta già approvata.", p["chiara"])
+        app.decide_proposal(str(second), "approve", "Integrazione condivisa.", p["elena"])
+
+    app.set_plan_status(PLAN, "validation", p["admin"])
+    app.approve_plan(PLAN, "assemblea_dei_sindaci", "Delibera n. 12 del 14/03/2025", "2025-03-14", p["admin"])
+    app.set_plan_status("crema-2025-2027", "co_programming", p["admin"])
+
+
+def _checked(changes: dict) -> dict:
+    """The same validation the API applies to a proposal's changes."""
+    clean, problems = validate_objective_fields(changes)
+    if problems:
+        raise ValueError(f"demo changes are not valid: {problems}")
+    return clean
 
 
 def logins() -> list[tuple[str, str, str]]:
-    return [(email, name, ROLE_LABELS[role or seat]) for email, name, _org, role, seat in PEOPLE]
+    return [(email, name, ROLE_LABELS[role or seat]) for _, email, name, _org, role, seat in PEOPLE]
 
 
 def print_logins(echo) -> None:

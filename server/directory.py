@@ -184,6 +184,10 @@ class Directory:
         return Principal(id=user_id, name=person.name, email=person.email, organisation=user.organisation,
                          global_roles=tuple(user.roles), tavoli={(p, t): r for p, t, r in seats})
 
+    def user_id_for_email(self, email: str) -> str | None:
+        with self.runtime.sessions() as session:
+            return session.scalars(select(Person.user_id).where(Person.email == normalise_email(email))).first()
+
     def people(self, user_ids) -> dict[str, Person]:
         ids = list({str(u) for u in user_ids})
         if not ids:

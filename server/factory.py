@@ -9,6 +9,7 @@ from flask import Flask
 
 from server.config import Settings
 from server.directory import Directory
+from server.jsonutil import ExactJSONProvider
 from server.mail import Outbox
 from server.runtime import Runtime
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None, *, project_inline: bool = True,
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(config or {})
-    app.json.sort_keys = False  # keep the contract's field order
+    app.json = ExactJSONProvider(app)  # exact amounts, contract's field order
     app.extensions["coprogramma"] = runtime
     app.extensions["coprogramma.directory"] = Directory(runtime)
     app.extensions["coprogramma.outbox"] = Outbox(settings.instance / "outbox")

@@ -27,6 +27,8 @@ def get_plan_row(session, key: str) -> PlanRow:
 
 
 def plan_detail(session, key: str) -> dict:
+    from server.queries_objectives import list_objectives
+
     plan = get_plan_row(session, key)
     areas = session.scalars(select(MacroAreaRow).where(MacroAreaRow.plan_key == key).order_by(MacroAreaRow.ordinal))
     tavoli = session.scalars(select(TavoloRow).where(TavoloRow.plan_key == key).order_by(TavoloRow.ordinal)).all()
@@ -39,7 +41,8 @@ def plan_detail(session, key: str) -> dict:
         "sub_areas": plan.sub_areas,
         "macro_areas": [{"code": a.code, "name": a.name, "key_points": a.key_points} for a in areas],
         "tavoli": [_tavolo_summary(t, seats.get(t.key, [])) for t in tavoli],
-        "objectives": [],
+        "approvals": plan.approvals,
+        "objectives": list_objectives(session, key),
     }
 
 

@@ -7,9 +7,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from server.application import SYSTEM
-from server.config import Settings
-from server.directory import Directory
+os.environ.setdefault("COPROGRAMMA_ARGON2_PROFILE", "CHEAPEST")  # before server.security is imported
+
+from server.application import SYSTEM  # noqa: E402
+from server.config import Settings  # noqa: E402
+from server.directory import Directory  # noqa: E402
 
 PG_URL = os.environ.get("COPROGRAMMA_TEST_POSTGRES_URL")
 PASSWORD = "password-di-prova"
@@ -32,12 +34,16 @@ def postgres_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request):
-    """Parametrises a test over the embedded default and PostgreSQL."""
+def store_param(request) -> str:
     if request.param == "postgres" and not PG_URL:
         pytest.skip("COPROGRAMMA_TEST_POSTGRES_URL not set")
     return request.param
+
+
+@pytest.fixture(params=["sqlite"])
+def store(request):
+    """The embedded default; tests/projections/conftest.py adds PostgreSQL for store and projections."""
+    return store_param(request)
 
 
 @pytest.fixture

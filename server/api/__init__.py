@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from marshmallow import Schema, fields
 
 from server import errors
 from server.api import italian  # noqa: F401  (Italian validation messages)
 
 
+class ErrorSchema(Schema):
+    """The contract's error shape (see server/errors.py), published as the `Error` schema."""
+
+    error = fields.String(required=True, metadata={"example": "validation_failed"})
+    message = fields.String(required=True, metadata={"description": "Messaggio in italiano"})
+    details = fields.Dict(required=True, metadata={"description": "Campo → problema"})
+
+
 class CoprogrammaApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
     def handle_http_exception(self, error):
         return errors.handle_http_exception(error)
 
@@ -31,8 +42,9 @@ def init_api(app: Flask) -> Api:
     api = CoprogrammaApi(app)
     errors.init_app(app)
 
-    from server.api import auth, health, organisations, plans, users
+    from server.api import (auth, health, lifecycle, meetings, objectives, organisations, planio, plans,
+                            proposals, users)
 
-    for module in (auth, users, organisations, plans, health):
+    for module in (auth, users, organisations, planio, plans, lifecycle, objectives, proposals, meetings, health):
         api.register_blueprint(module.blp)
     return api

@@ -1,9 +1,17 @@
-"""Read models: each module projects events into its own tables, and nothing else writes them."""
+"""Read models: each module projects events into its own tables, and nothing else writes them.
+
+Projections are applied in this order, in one transaction per batch; a projection may read the
+tables of those before it.
+"""
 from server.projections.directory import DirectoryProjection
+from server.projections.meetings import MeetingsProjection
+from server.projections.objectives import ObjectivesProjection
 from server.projections.plans import PlansProjection
+from server.projections.proposals import ProposalsProjection
 from server.projections.roles import RoleHistoryProjection
 
 
 def all_projections():
     """Fresh instances of every projection, in the order they are applied to each event."""
-    return [DirectoryProjection(), PlansProjection(), RoleHistoryProjection()]
+    return [DirectoryProjection(), PlansProjection(), RoleHistoryProjection(), ObjectivesProjection(),
+            ProposalsProjection(), MeetingsProjection()]

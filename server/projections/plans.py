@@ -26,6 +26,11 @@ class PlanRow(Base):
     municipalities: Mapped[list]
     sub_areas: Mapped[list]
     status: Mapped[str] = mapped_column(String(32))
+    approvals: Mapped[list]
+    organisations: Mapped[list]  # as the plan's document names them
+    leps: Mapped[list]
+    evaluations: Mapped[list]
+    source: Mapped[dict | None]  # file name and SHA-256 of an imported document
     created_at: Mapped[datetime]
     updated_position: Mapped[int] = mapped_column(Integer)
 
@@ -63,6 +68,10 @@ class TavoloMemberRow(Base):
     since_position: Mapped[int] = mapped_column(Integer)
 
 
+def _plan(session: Session, event) -> PlanRow:
+    return session.scalars(select(PlanRow).where(PlanRow.id == str(event.originator_id))).one()
+
+
 def _tavolo(session: Session, event) -> TavoloRow:
     return session.scalars(select(TavoloRow).where(TavoloRow.id == str(event.originator_id))).one()
 
@@ -77,17 +86,47 @@ class PlansProjection(Projection):
             key=event.key, id=str(event.originator_id), title=event.title, ambito=event.ambito,
             period_from=event.period_from, period_to=event.period_to, lead_body=event.lead_body,
             managing_agency=event.managing_agency, municipalities=list(event.municipalities),
-            sub_areas=list(event.sub_areas), status="drafting", created_at=event.timestamp,
+            sub_areas=list(event.sub_areas), status="drafting", approvals=[], organisations=[], leps=[], evaluations=[],
+            source=None, created_at=event.timestamp,
             updated_position=position,
         ))
 
     @handles(Plan.MacroAreaAdded)
     def _macro_area_added(self, session: Session, event, position: int) -> None:
-        plan = session.scalars(select(PlanRow).where(PlanRow.id == str(event.originator_id))).one()
+        plan = _plan(session, event)
         count = len(session.scalars(select(MacroAreaRow.code).where(MacroAreaRow.plan_key == plan.key)).all())
         session.add(MacroAreaRow(plan_key=plan.key, code=event.code, ordinal=count, name=event.name,
                                  key_points=list(event.key_points)))
         plan.updated_position = position
+
+    @handles(Plan.StatusChanged)
+    def _status_changed(self, session: Session, event, position: int) -> None:
+        plan = _plan(session, event)
+        plan.status, plan.updated_position = event.status, position
+
+    @handles(Plan.Approved)
+    def _approved(self, session: Session, event, position: int) -> None:
+        plan = _plan(session, event)
+        plan.status, plan.updated_position = "approved", position
+        plan.approvals = [*plan.approvals, {"body": event.body, "act": event.act, "date": event.date,
+                                            "position": position, "at": event.timestamp.isoformat()}]
+
+    @handles(Plan.ReferenceDataSet)
+    def _reference_data(self, session: Session, event, position: int) -> None:
+        plan = _plan(session, event)
+        plan.organisations, plan.leps = list(event.organisations), list(event.leps)
+        plan.evaluations, plan.updated_position = list(event.evaluations), position
+
+    @handles(Plan.Imported)
+    def _imported(self, session: Session, event, position: int) -> None:
+        plan = _plan(session, event)
+        plan.source = {"file_name": event.file_name, "sha256": event.sha256, "format": event.format,
+                       "by": event.actor, "at": event.timestamp.isoformat(), "position": position}
+
+    @handles(Plan.PeriodExtended)
+    def _period_extended(self, session: Session, event, position: int) -> None:
+        plan = _plan(session, event)
+        plan.period_to, plan.updated_position = event.period_to, position
 
     @handles(Tavolo.Created)
     def _tavolo_created(self, session: Session, event, position: int) -> None:

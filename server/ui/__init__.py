@@ -89,7 +89,10 @@ def set_password(token):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only a path on this site; browsers treat a backslash as a slash, so "/" + "\" + "evil.example"
+    # would leave the site just like "//evil.example".
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(ch) < 32 for ch in target)):
         return target
     return url_for("ui.home")
 

@@ -1,0 +1,42 @@
+"""JSON with exact numbers: Decimals in, the same digits out (simplejson's use_decimal).
+
+Money is `Decimal` end to end: request bodies are parsed with Decimal floats, JSON columns of
+the read models store them exactly, responses write them back as JSON numbers.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import simplejson
+from flask.json.provider import JSONProvider
+
+
+def _default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def dumps(obj, **kwargs) -> str:
+    return simplejson.dumps(obj, use_decimal=True, ensure_ascii=False, default=_default, **kwargs)
+
+
+def loads(text, **kwargs):
+    return simplejson.loads(text, use_decimal=True, **kwargs)
+
+
+class ExactJSONProvider(JSONProvider):
+    """Flask's JSON, with Decimals read and written exactly and keys in the order given."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return dumps(obj, **kwargs)
+
+    def loads(self, s, **kwargs):
+        if isinstance(s, bytes):
+            s = s.decode("utf-8")
+        return loads(s, **kwargs)
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(f"{dumps(obj)}\n", mimetype="application/json")

@@ -1,0 +1,113 @@
+"""Proposals with their comments and supports: the review queue and each proposal's page."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from server.db import Base
+from server.events.objective import Objective
+from server.events.proposal import DECISIONS, Proposal
+from server.projections.base import Projection, handles
+
+
+class ProposalRow(Base):
+    __tablename__ = "rm_proposals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    plan_key: Mapped[str] = mapped_column(String(64), index=True)
+    tavolo: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    objective_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    macro_area: Mapped[str | None] = mapped_column(String(32))
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    changes: Mapped[dict]
+    base_values: Mapped[dict]
+    rationale: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(36), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    decision: Mapped[dict | None]
+    revisions: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    created_position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+    updated_position: Mapped[int] = mapped_column(Integer)
+
+
+class CommentRow(Base):
+    __tablename__ = "rm_proposal_comments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(String(36), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    author: Mapped[str] = mapped_column(String(36))
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class SupportRow(Base):
+    __tablename__ = "rm_proposal_supports"
+
+    proposal_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+
+
+class ProposalsProjection(Projection):
+    name = "proposals"
+    tables = (ProposalRow, CommentRow, SupportRow)
+
+    def _row(self, session: Session, event, position: int) -> ProposalRow:
+        row = session.get(ProposalRow, str(event.originator_id))
+        row.updated_at, row.updated_position = event.timestamp, position
+        return row
+
+    @handles(Proposal.Created)
+    def _created(self, session: Session, event, position: int) -> None:
+        session.add(ProposalRow(
+            id=str(event.originator_id), plan_key=event.plan_key, tavolo=event.tavolo, kind=event.kind,
+            objective_id=event.objective_id, macro_area=event.macro_area, base_version=event.base_version,
+            changes=dict(event.changes), base_values=dict(event.base_values), rationale=event.rationale,
+            author=event.author, organisation=event.organisation, status="open", decision=None, revisions=0,
+            created_at=event.timestamp, created_position=position, updated_at=event.timestamp,
+            updated_position=position))
+
+    @handles(Proposal.Revised)
+    def _revised(self, session: Session, event, position: int) -> None:
+        row = self._row(session, event, position)
+        row.base_version, row.changes, row.base_values = event.base_version, dict(event.changes), dict(event.base_values)
+        row.rationale, row.status, row.revisions = event.rationale, "open", row.revisions + 1
+
+    @handles(Proposal.Withdrawn)
+    def _withdrawn(self, session: Session, event, position: int) -> None:
+        self._row(session, event, position).status = "withdrawn"
+
+    @handles(Proposal.Decided)
+    def _decided(self, session: Session, event, position: int) -> None:
+        row = self._row(session, event, position)
+        row.status = DECISIONS[event.decision]
+        row.decision = {"decision": event.decision, "reason": event.reason, "by": event.actor,
+                        "at": event.timestamp.isoformat(), "position": position}
+
+    @handles(Proposal.Commented)
+    def _commented(self, session: Session, event, position: int) -> None:
+        self._row(session, event, position)
+        session.add(CommentRow(id=event.comment_id, proposal_id=str(event.originator_id), position=position,
+                               at=event.timestamp, author=event.actor, organisation=event.organisation,
+                               text=event.text))
+
+    @handles(Proposal.Supported)
+    def _supported(self, session: Session, event, position: int) -> None:
+        self._row(session, event, position)
+        session.add(SupportRow(proposal_id=str(event.originator_id), user_id=event.actor,
+                               organisation=event.organisation, position=position, at=event.timestamp))
+
+    @handles(Objective.Created)
+    def _objective_created(self, session: Session, event, position: int) -> None:
+        if event.proposal_id:  # a new objective born from this proposal
+            session.get(ProposalRow, event.proposal_id).objective_id = str(event.originator_id)

@@ -1,0 +1,116 @@
+"""The `coprogramma` command as an operator uses it, against a real instance folder."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+from server.config import Settings
+from server.runtime import Runtime
+from tests.projections.test_projector import dump_read_models
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("COPROGRAMMA_INSTANCE", str(folder))
+    monkeypatch.setenv("COPROGRAMMA_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("COPROGRAMMA_DATABASE_URL", raising=False)
+    return folder
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_users_create_prints_the_new_id_and_the_user_can_sign_in(instance):
+    assert invoke("organisations", "create", "--key", "caritas", "--name", "Caritas", "--kind", "ets").exit_code == 0
+    result = invoke("users", "create", "--email", "Anna@Example.org", "--name", "Anna", "--password",
+                    "una-password-lunga", "--role", "admin", "--organisation", "caritas")
+    assert result.exit_code == 0
+    user_id = result.output.strip()
+    runtime = Runtime(Settings.from_env())
+    try:
+        from server.directory import Directory
+
+        principal = Directory(runtime).authenticate("anna@example.org", "una-password-lunga")
+        assert principal.id == user_id and principal.is_admin and principal.organisation == "caritas"
+    finally:
+        runtime.close()
+
+
+def test_users_create_refuses_bad_input_in_italian_and_records_nothing(instance):
+    result = invoke("users", "create", "--email", "a@b.it", "--name", "A", "--password", "corta")
+    assert result.exit_code == 2 and "password" in result.output and "almeno 10 caratteri" in result.output
+    result = invoke("users", "create", "--email", "a@b.it", "--name", "A", "--password", "abbastanza-lunga",
+                    "--organisation", "inesistente")
+    assert result.exit_code == 2 and "organisation" in result.output
+    runtime = Runtime(Settings.from_env())
+    try:
+        assert runtime.event_position() == 0
+        from server.directory import Directory
+
+        assert Directory(runtime).authenticate("a@b.it", "abbastanza-lunga") is None
+    finally:
+        runtime.close()
+
+
+def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(instance):
+    first = invoke("demo")
+    assert first.exit_code == 0 and "ufficio.piano@coprogramma.example" in first.output
+    assert "già caricati" in invoke("demo").output
+    runtime = Runtime(Settings.from_env())
+    before = dump_read_models(runtime)
+    runtime.close()
+    result = invoke("projections", "rebuild")
+    assert result.exit_code == 0 and "eventi applicati" in result.output
+    runtime = Runtime(Settings.from_env())
+    try:
+        assert dump_read_models(runtime) == before
+        assert {row[0] for row in before["rm_plans"]} == {"cremona-2025-2027", "crema-2025-2027"}
+    finally:
+        runtime.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_starts_without_demo_data_and_a_new_user_can_log_in(instance):
+    invoke("users", "create", "--email", "nuova@example.org", "--name", "Nuova", "--password", "password-sicura")
+    port = free_port()
+    env = {**os.environ, "COPROGRAMMA_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                health = json.load(urllib.request.urlopen(f"{base}/healthz", timeout=1))
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not start")
+        assert health["ok"] and health["position"] == health["projection_position"]
+        assert json.load(urllib.request.urlopen(f"{base}/api/v1/plans")) == []  # no demo by itself
+        request = urllib.request.Request(f"{base}/api/v1/auth/token", method="POST",
+                                         data=json.dumps({"email": "nuova@example.org", "password": "password-sicura"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        answer = json.load(urllib.request.urlopen(request))
+        assert answer["user"]["name"] == "Nuova" and answer["token"]
+        assert (Path(instance) / "secret_key").exists()  # generated once, kept in the instance
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

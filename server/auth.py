@@ -10,6 +10,9 @@ from server.errors import render_error
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 NO_CSRF_PATHS = {"/api/v1/auth/token"}  # takes credentials in the body, sets no cookie
+# The only API writes open to anonymous callers: they carry their own proof (password, e-mail link).
+PUBLIC_API_WRITES = {"/api/v1/auth/token", "/api/v1/auth/password-reset", "/api/v1/auth/password-reset/confirm",
+                     "/api/v1/invitations/accept"}
 
 
 def directory() -> Directory:
@@ -46,6 +49,11 @@ def _identify() -> None:
     is_api = request.path.startswith("/api/")
     if request.method in UNSAFE and request.path not in NO_CSRF_PATHS and (g.principal or not is_api):
         csrf.protect()
+    # An anonymous API write is 401 before its body is read: not 422 or 400 for a request
+    # that could not have succeeded anyway.
+    if (is_api and request.method in UNSAFE and g.principal is None and request.path not in PUBLIC_API_WRITES
+            and request.routing_exception is None):  # unknown paths and methods stay 404 / 405
+        abort(401, description="Autenticazione richiesta")
 
 
 def current() -> Principal | None:

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sys
 from pathlib import Path
+
+if os.environ.get("COPROGRAMMA_ASYNC_MODE", "").strip().lower() == "gevent" and sys.argv[1:2] == ["serve"]:
+    # gevent must patch the standard library before anything else imports it (never eventlet)
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import click
 
@@ -44,15 +51,31 @@ def serve(host: str, port: int | None, no_projector: bool) -> None:
 
     settings = Settings.from_env()
     app = create_app(settings, project_inline=not no_projector)
+    socketio = app.extensions["socketio"]
     port = port or settings.port
-    click.echo(f"Coprogramma in ascolto su http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    if no_projector and not settings.message_queue:
+        click.echo("Attenzione: senza COPROGRAMMA_MESSAGE_QUEUE gli aggiornamenti in tempo reale del processo "
+                   "`coprogramma projector` non raggiungono questo server.", err=True)
+    click.echo(f"Coprogramma in ascolto su http://{host}:{port}/ (Socket.IO: {socketio.async_mode})")
+    # Werkzeug with simple-websocket in threading mode (one thread per socket), gevent's WSGI
+    # server in gevent mode. Behind nginx for production: see README "Live updates and deployment".
+    socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
 @main.command()
 def projector() -> None:
     """Applica gli eventi alle proiezioni in un processo dedicato (deployment PostgreSQL)."""
     runtime = _runtime()
+    runtime.projector.poll_seconds = 0.1  # the web processes wait for it on every write
+    if runtime.settings.message_queue:
+        from server.realtime import write_only_socketio
+        from server.realtime.push import Pusher
+
+        emitter = write_only_socketio(runtime.settings.message_queue)
+        runtime.projector.listeners.append(Pusher(runtime.sessions, emitter.emit))
+    else:
+        click.echo("Attenzione: senza COPROGRAMMA_MESSAGE_QUEUE gli eventi non sono inviati in tempo reale "
+                   "ai server web.", err=True)
     click.echo(f"Proiettore avviato alla posizione {runtime.projector.position()}")
     try:
         runtime.projector.run_forever()
@@ -201,6 +224,11 @@ def demo() -> None:
 
     print_logins(click.echo)
     runtime.close()
+
+
+from server.audit.cli import audit  # noqa: E402  (the `audit` group lives with the audit code)
+
+main.add_command(audit)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +19,7 @@ class Settings:
     token_ttl_hours: int = 24
     max_request_bytes: int = 8 * 1024 * 1024
     public_url: str | None = None
-    extra: dict = field(default_factory=dict)
+    login_rate_limit: str = "10 per minute"
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
@@ -34,6 +34,7 @@ class Settings:
             token_ttl_hours=int(env.get("COPROGRAMMA_TOKEN_TTL_HOURS", "24")),
             max_request_bytes=int(env.get("COPROGRAMMA_MAX_REQUEST_BYTES", str(8 * 1024 * 1024))),
             public_url=env.get("COPROGRAMMA_PUBLIC_URL") or None,
+            login_rate_limit=env.get("COPROGRAMMA_LOGIN_RATE_LIMIT", "10 per minute"),
         )
         values.update(overrides)
         if not isinstance(values["instance"], Path):

@@ -15,7 +15,10 @@ from server.application import SYSTEM
 from server.directory import Directory
 from server.events.errors import Conflict
 from server.events.ids import organisation_id, plan_id
+from server.meetings_minutes import generated_minutes
 from server.planformat import load_document, validate_objective_fields
+from server.projections.meetings import MeetingRow
+from server.projections.plans import TavoloRow
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 PASSWORD = "coprogramma-demo"
@@ -54,18 +57,49 @@ def load_demo(runtime) -> list[tuple[str, str, str]] | None:
                                                organisation=organisation, role=role)
         if seat:
             app.set_tavolo_member(PLAN, TAVOLO, people[key], seat, people["admin"])
-    _history(app, people)
+    _history(runtime, people)
     runtime.wait_for(runtime.event_position())
     return logins()
 
 
-def _history(app, p: dict[str, str]) -> None:
-    """Proposals, comments, supports, an approval, a rejection, a conflict resolved by revising,
-    and the plan's approval by the Assemblea dei Sindaci."""
+def _session(app, p: dict[str, str]) -> str:
+    """The tavolo's session of 12 February: attendance and the four quadranti di sintesi."""
+    meeting = uuid4()
+    app.convene_meeting(meeting, PLAN, TAVOLO, "Seduta del gruppo di lavoro Inclusione attiva",
+                        "2025-02-12T17:30:00+01:00", "Sala Zanoni, Comune di Cremona", None,
+                        [{"title": "Attuazione del Protocollo per l'inclusione attiva", "objective_ref": "A-Ob1"},
+                         {"title": "Interventi connessi alle politiche per il lavoro", "objective_ref": "H"}],
+                        p["marco"])
+    meeting = str(meeting)
+    for organisation, people in (("comune-cremona", 2), ("consorzio-solco", 1), ("caritas", 2),
+                                 ("coop-nazareth", 1), ("anffas", 1), ("il-cerchio", 1)):
+        app.record_meeting_attendance(PLAN, TAVOLO, meeting, organisation, True, people, p["marco"])
+    app.record_meeting_attendance(PLAN, TAVOLO, meeting, "cgil", False, None, p["marco"])
+    for quadrant, author, text, refs in (
+        ("questioni_problematiche", "luca", "Le persone senza dimora restano fuori dai percorsi di inclusione.", ["A-Ob1"]),
+        ("risorse_disponibili", "sara", "La cooperativa mette a disposizione 3 tirocini l'anno.", ["H"]),
+        ("proposte_concrete", "paolo", "Inserire le persone senza dimora tra i destinatari dell'obiettivo.", ["A-Ob1"]),
+        ("lavoro_di_rete", "chiara", "Coordinare gli sportelli con l'unità di strada.", []),
+    ):
+        app.add_meeting_contribution(PLAN, TAVOLO, meeting, quadrant, text, None, refs, [], p[author])
+    return meeting
+
+
+def meeting_contributions(app, meeting: str) -> dict[str, str]:
+    """Contribution ids by quadrant (one each in the demo)."""
+    found = app.meeting(PLAN, TAVOLO, meeting).contributions
+    return {item["quadrant"]: contribution_id for contribution_id, item in found.items()}
+
+
+def _history(runtime, p: dict[str, str]) -> None:
+    """A session, proposals, comments, supports, an approval, a rejection, a conflict resolved by
+    revising, and the plan's approval by the Assemblea dei Sindaci."""
+    app = runtime.app
     app.set_plan_status(PLAN, "co_programming", p["admin"])
     plan = app.plan(PLAN)
     a1 = app.objective(plan, "A-Ob1")
     h = app.objective(plan, "H")
+    meeting = _session(app, p)
 
     target = uuid4()
     app.propose_amendment(target, PLAN, "A-Ob1", a1.version,
@@ -74,6 +108,8 @@ def _history(app, p: dict[str, str]) -> None:
                           p["luca"])
     app.support_proposal(str(target), p["sara"])
     app.comment_proposal(str(target), "D'accordo: nel 2024 il dormitorio ha accolto 64 persone.", p["paolo"])
+    app.link_meeting_contribution(PLAN, TAVOLO, meeting, meeting_contributions(app, meeting)["proposte_concrete"],
+                                  [], [str(target)], p["marco"])
     app.decide_proposal(str(target), "approve", "Condiviso dal tavolo del 12 febbraio.", p["marco"])
 
     budget = dict(h.fields.get("budget") or {"items": []})
@@ -104,6 +140,12 @@ def _history(app, p: dict[str, str]) -> None:
             "4 volte l'anno.")}, "Unita alla proposta già approvata.", p["chiara"])
         app.decide_proposal(str(second), "approve", "Integrazione condivisa.", p["elena"])
 
+    runtime.wait_for(runtime.event_position())
+    with runtime.sessions() as session:
+        tavolo = session.get(TavoloRow, (PLAN, TAVOLO))
+        row = session.get(MeetingRow, meeting)
+        minutes, version = generated_minutes(session, tavolo, row), row.version
+    app.close_meeting(PLAN, TAVOLO, meeting, minutes, version, p["marco"])
     app.set_plan_status(PLAN, "validation", p["admin"])
     app.approve_plan(PLAN, "assemblea_dei_sindaci", "Delibera n. 12 del 14/03/2025", "2025-03-14", p["admin"])
     app.set_plan_status("crema-2025-2027", "co_programming", p["admin"])

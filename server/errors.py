@@ -68,8 +68,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def _is_ours(error: HTTPException) -> bool:
-    """abort(..., description=...) in our code sets an Italian description; werkzeug's are English."""
-    return error.description != type(error).description
+    """abort(..., description=...) in our code sets an Italian description; werkzeug's and
+    Flask-Limiter's (e.g. "10 per 1 minute") are English."""
+    return error.code != 429 and error.description != type(error).description
 
 
 def init_app(app: Flask) -> None:

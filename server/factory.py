@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, project_inline: bool = True,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=(settings.public_url or "").startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in server/auth.py, skipped for bearer clients
         WTF_CSRF_TIME_LIMIT=None,
@@ -42,12 +43,15 @@ def create_app(settings: Settings | None = None, *, project_inline: bool = True,
     app.extensions["coprogramma.directory"] = Directory(runtime)
     app.extensions["coprogramma.outbox"] = Outbox(settings.instance / "outbox")
 
-    from server import auth, ui
+    from server import auth, ratelimit, realtime, ui
     from server.api import init_api
 
     auth.init_app(app)
+    ratelimit.init_app(app, settings)
     init_api(app)
     ui.init_app(app)
+    # Socket.IO (app.extensions["socketio"]); when this process projects, events are pushed after commit
+    realtime.init_app(app, runtime, project_inline=project_inline)
 
     if project_inline and start_projector:
         runtime.projector.start()

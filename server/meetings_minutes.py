@@ -1,7 +1,7 @@
 """The minutes (verbale) of a tavolo session, generated as Italian plain text.
 
-A pure function of the meeting as the read model shows it and of the organisations' names:
-the same meeting always gives the same text.
+`render_minutes` is a pure function of the meeting as the read model shows it and of the
+organisations' names: the same meeting always gives the same text.
 """
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from server.events.meeting import QUADRANTS
+from server.projections.directory import OrganisationRow
+from server.projections.meetings import meeting_detail
+from server.queries import get_plan_row
 
 ROME = ZoneInfo("Europe/Rome")
 WEEKDAYS = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
@@ -91,3 +96,14 @@ def render_minutes(meeting: Mapping, names: Mapping[str, str]) -> str:
         if not contributions:
             lines.append("Nessun contributo.")
     return "\n".join(lines) + "\n"
+
+
+def generated_minutes(session, tavolo, row) -> str:
+    """The minutes of a meeting row as the read models show it now (tavolo: its rm_tavoli row)."""
+    detail = meeting_detail(session, row)
+    names = {a["organisation"]: a["name"] for a in detail["attendance"]}
+    names |= dict(session.execute(select(OrganisationRow.key, OrganisationRow.name)
+                                  .where(OrganisationRow.key.in_(tavolo.organisations))).all())
+    plan = get_plan_row(session, row.plan_key)
+    return render_minutes({**detail, "tavolo_name": tavolo.name, "plan_title": plan.title,
+                           "tavolo_organisations": tavolo.organisations}, names)

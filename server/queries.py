@@ -42,6 +42,7 @@ def plan_detail(session, key: str) -> dict:
         "macro_areas": [{"code": a.code, "name": a.name, "key_points": a.key_points} for a in areas],
         "tavoli": [_tavolo_summary(t, seats.get(t.key, [])) for t in tavoli],
         "approvals": plan.approvals,
+        "source": plan.source,
         "objectives": list_objectives(session, key),
     }
 

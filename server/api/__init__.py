@@ -42,9 +42,10 @@ def init_api(app: Flask) -> Api:
     api = CoprogrammaApi(app)
     errors.init_app(app)
 
-    from server.api import (auth, health, lifecycle, meetings, objectives, organisations, planio, plans,
-                            proposals, users)
+    from server.api import (audit, auth, health, history, lifecycle, meetings, objectives, organisations, planio,
+                            plans, proposals, users)
 
-    for module in (auth, users, organisations, planio, plans, lifecycle, objectives, proposals, meetings, health):
+    for module in (auth, users, organisations, planio, plans, lifecycle, objectives, proposals, meetings, history,
+                   audit, health):
         api.register_blueprint(module.blp)
     return api

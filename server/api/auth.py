@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from server import auth
 from server.api.fields import Text
+from server.ratelimit import throttled
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Autenticazione")
 
@@ -51,6 +52,8 @@ class Token(MethodView):
     @blp.arguments(Credentials)
     @blp.response(200, TokenOut)
     @blp.alt_response(401, description="Credenziali non valide")
+    @blp.alt_response(429, description="Troppi tentativi: riprovare più tardi")
+    @throttled
     def post(self, credentials):
         """Scambia e-mail e password con un token bearer."""
         directory = auth.directory()
@@ -73,6 +76,7 @@ class Token(MethodView):
 @blp.route("/password-reset", methods=["POST"])
 @blp.arguments(EmailIn)
 @blp.response(202, Schema.from_dict({"ok": fields.Boolean()}, name="ResetRequested"))
+@throttled
 def password_reset(data):
     """Invia (nella casella di uscita) un collegamento per reimpostare la password."""
     found = auth.directory().request_password_reset(data["email"])
@@ -94,5 +98,11 @@ def password_reset_confirm(data):
 def send_link(email: str, subject: str, token: str, intro: str) -> None:
     from flask import url_for
 
-    link = url_for("ui.set_password", token=token, _external=True)
+    # With COPROGRAMMA_PUBLIC_URL set, links never follow the request's Host header: a forged Host
+    # on a password-reset request would otherwise mail the victim a valid token on someone else's site.
+    public_url = current_app.extensions["coprogramma"].settings.public_url
+    if public_url:
+        link = public_url.rstrip("/") + url_for("ui.set_password", token=token)
+    else:
+        link = url_for("ui.set_password", token=token, _external=True)
     current_app.extensions["coprogramma.outbox"].send(email, f"Coprogramma – {subject}", f"{intro}\n\n{link}\n")

@@ -12,8 +12,7 @@ from server.api.common import done, runtime
 from server.api.fields import Key, Text
 from server.events.errors import Forbidden, NotFound
 from server.events.meeting import QUADRANTS
-from server.meetings_minutes import render_minutes
-from server.projections.directory import OrganisationRow
+from server.meetings_minutes import generated_minutes
 from server.projections.meetings import MeetingRow, meeting_detail, meeting_summary
 from server.projections.plans import TavoloRow
 from server.queries import get_plan_row
@@ -107,16 +106,6 @@ def _meeting_row(session, key: str, tavolo: str, meeting_id: str) -> MeetingRow:
     return row
 
 
-def _generated_minutes(session, tavolo: TavoloRow, row: MeetingRow) -> str:
-    detail = meeting_detail(session, row)
-    names = {a["organisation"]: a["name"] for a in detail["attendance"]}
-    names |= dict(session.execute(select(OrganisationRow.key, OrganisationRow.name)
-                                  .where(OrganisationRow.key.in_(tavolo.organisations))).all())
-    plan = get_plan_row(session, row.plan_key)
-    return render_minutes({**detail, "tavolo_name": tavolo.name, "plan_title": plan.title,
-                           "tavolo_organisations": tavolo.organisations}, names)
-
-
 @blp.route("", methods=["GET"])
 def sessions(key, tavolo):
     """Le sedute del tavolo, in ordine di data."""
@@ -141,7 +130,7 @@ def minutes(key, tavolo, meeting_id):
     with runtime().sessions() as session:
         tavolo_row = _visible_tavolo(session, key, tavolo)
         row = _meeting_row(session, key, tavolo, meeting_id)
-        return {"generated": _generated_minutes(session, tavolo_row, row), "edited": row.edited_minutes,
+        return {"generated": generated_minutes(session, tavolo_row, row), "edited": row.edited_minutes,
                 "final": row.minutes}
 
 
@@ -210,6 +199,6 @@ def close(key, tavolo, meeting_id):
     with runtime().sessions() as session:
         tavolo_row = _tavolo_row(session, key, tavolo)
         row = _meeting_row(session, key, tavolo, meeting_id)
-        generated, version = _generated_minutes(session, tavolo_row, row), row.version
+        generated, version = generated_minutes(session, tavolo_row, row), row.version
     position, text = runtime().app.close_meeting(key, tavolo, meeting_id, generated, version, actor)
     return done(position, minutes=text)

@@ -7,11 +7,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server import auth
+from server.api.audit import MomentQuery, moment
 from server.api.common import done, runtime
 from server.api.fields import Text
 from server.api.payloads import ObjectiveChanges
 from server.events.objective import STATUSES
 from server.queries_objectives import get_objective_row, list_objectives, objective_detail
+from server.replay.compare import objective_at
 
 blp = Blueprint("objectives", __name__, url_prefix="/api/v1/plans/<key>/objectives", description="Obiettivi")
 
@@ -61,10 +63,15 @@ def create(data, key):
 
 
 @blp.route("/<ref>", methods=["GET"])
-def objective(key, ref):
-    """La scheda dell'obiettivo con tutti i campi del modello regionale."""
+@blp.arguments(MomentQuery, location="query")
+def objective(query, key, ref):
+    """La scheda dell'obiettivo con tutti i campi del modello regionale; con `at` (posizione) o
+    `as_of` (istante) com'era in quel momento."""
+    if query["at"] is None and query["as_of"] is None:
+        with runtime().sessions() as session:
+            return objective_detail(get_objective_row(session, key, ref))
     with runtime().sessions() as session:
-        return objective_detail(get_objective_row(session, key, ref))
+        return objective_at(runtime(), session, key, ref, moment(query))
 
 
 @blp.route("/<ref>", methods=["PATCH"])

@@ -62,6 +62,27 @@ class MemberIn(Schema):
     role = fields.String(load_default="member", validate=validate.OneOf(TAVOLO_ROLES))
 
 
+class TavoloSummaryOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    macro_areas = fields.List(fields.String())
+    mandate = fields.String(allow_none=True)
+    organisations = fields.List(fields.String())
+    coordinators = fields.List(fields.String(), metadata={"description": "Id delle persone"})
+    members = fields.List(fields.String(), metadata={"description": "Id delle persone"})
+
+
+class TavoloOut(TavoloSummaryOut):
+    plan = fields.String()
+    people = fields.List(fields.Dict(), metadata={"description": "Nomi e ruoli: solo per chi ha effettuato l'accesso"})
+
+
+class PlanDetailOut(PlanOut):
+    macro_areas = fields.List(fields.Dict())
+    tavoli = fields.List(fields.Nested(TavoloSummaryOut))
+    objectives = fields.List(fields.Dict())
+
+
 Written = Schema.from_dict({"key": fields.String(), "position": fields.Integer()}, name="PlanWritten")
 Position = Schema.from_dict({"position": fields.Integer()}, name="Position")
 
@@ -85,6 +106,7 @@ class Plans(MethodView):
 
 
 @blp.route("/<key>", methods=["GET"])
+@blp.alt_response(200, schema=PlanDetailOut, success=True, description="Il piano")  # documents; no filtering
 def plan(key):
     """Il piano con macro-aree, tavoli e obiettivi."""
     with runtime().sessions() as session:
@@ -109,6 +131,7 @@ def create_tavolo(data, key):
 
 
 @blp.route("/<key>/tavoli/<tavolo>", methods=["GET"])
+@blp.alt_response(200, schema=TavoloOut, success=True, description="Il tavolo")
 def tavolo(key, tavolo):
     """Un tavolo: mandato, organizzazioni, coordinatori e membri."""
     with runtime().sessions() as session:

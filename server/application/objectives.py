@@ -35,16 +35,32 @@ class ObjectiveCommands(CoprogrammaBase):
         if problems:
             raise Invalid("Collocazione dell'obiettivo non valida", problems)
 
+    @staticmethod
+    def _check_references(plan: Plan, fields: dict, where: str) -> None:
+        """LEPS named by an objective must be declared by the plan (as the plan format requires of an
+        imported document): otherwise the exported plan could not be imported again."""
+        declared = set(getattr(plan, "leps_codes", ()))
+        unknown = {f"leps[{i}]": f"LEPS «{code}» non dichiarato nel piano."
+                   for i, code in enumerate(fields.get("leps") or []) if code not in declared}
+        if unknown:
+            raise Invalid("Riferimento a un LEPS non dichiarato nel piano", {where: unknown})
+
+    @staticmethod
+    def card(fields: dict) -> dict:
+        """A new objective's fields: a field given as empty (None) is simply absent."""
+        return {name: value for name, value in fields.items() if value is not None}
+
     def create_objective(self, plan_key: str, objective_id: UUID, ref: str, macro_area: str,
                          tavolo: str | None, fields: dict, actor: str) -> int:
         plan = self.plan(plan_key)
         self._check_placement(plan, macro_area, tavolo)
         self.require_coordination(plan_key, tavolo, actor)
+        self._check_references(plan, fields, "fields")
         if plan.status not in ("drafting", "co_programming"):
             raise Conflict("Dopo la validazione i nuovi obiettivi passano da una proposta",
                            {"plan_status": plan.status})
         objective = Objective(id=objective_id, plan_key=plan_key, ref=ref, macro_area=macro_area,
-                              tavolo=tavolo, fields=fields, actor=actor)
+                              tavolo=tavolo, fields=self.card(fields), actor=actor)
         plan.register_objective(ref, str(objective_id), actor)
         return self._save(plan, objective)
 
@@ -53,6 +69,7 @@ class ObjectiveCommands(CoprogrammaBase):
         plan = self.plan(plan_key)
         objective = self.objective(plan, ref)
         self.require_coordination(plan_key, objective.tavolo, actor)
+        self._check_references(plan, changes, "changes")
         if plan.status not in ("drafting", "co_programming"):
             raise Conflict("In questa fase il testo cambia solo tramite proposte approvate",
                            {"plan_status": plan.status})

@@ -39,6 +39,7 @@ class ProposalCommands(ObjectiveCommands):
         plan = self.plan(plan_key)
         objective = self.objective(plan, ref)
         organisation = self._participant(plan_key, objective.tavolo, actor)
+        self._check_references(plan, changes, "changes")
         plan.require_open_to_proposals()
         if objective.status == "withdrawn":
             raise Conflict("L'obiettivo è stato ritirato", {"ref": ref})
@@ -52,8 +53,10 @@ class ProposalCommands(ObjectiveCommands):
     def propose_new_objective(self, proposal_id: UUID, plan_key: str, tavolo: str, macro_area: str, fields: dict,
                               rationale: str | None, actor: str) -> int:
         plan = self.plan(plan_key)
+        self.tavolo(plan_key, tavolo)  # named by the URL: unknown → 404, like every other path
         self._check_placement(plan, macro_area, tavolo)
         organisation = self._participant(plan_key, tavolo, actor)
+        self._check_references(plan, fields, "fields")
         plan.require_open_to_proposals()
         proposal = Proposal(
             id=proposal_id, plan_key=plan_key, tavolo=tavolo, kind="new_objective", objective_id=None,
@@ -64,11 +67,18 @@ class ProposalCommands(ObjectiveCommands):
     def revise_proposal(self, proposal_id: str, base_version: int | None, changes: dict, rationale: str | None,
                         actor: str) -> int:
         proposal = self.proposal(proposal_id)
+        proposal.require_revisable_by(actor)  # permission first: a refusal says nothing about the input
         if proposal.kind == "amendment":
+            if base_version is None:  # optional in the request: the proposal keeps its base
+                base_version = proposal.base_version
             objective = self._load(Objective, UUID(proposal.objective_id), "Obiettivo sconosciuto")
             base_values = self._base_values(objective, base_version, changes)
         else:
+            # a revision replaces the proposed card as a whole: the title stays required
+            if changes.get("title") is None:
+                raise Invalid("Un nuovo obiettivo deve avere un titolo", {"changes": {"title": "Campo obbligatorio."}})
             base_version, base_values = None, {}
+        self._check_references(self.plan(proposal.plan_key), changes, "changes")
         proposal.revise(base_version, changes, base_values, rationale, actor)
         return self._save(proposal)
 
@@ -106,7 +116,8 @@ class ProposalCommands(ObjectiveCommands):
         plan.require_open_to_proposals()
         if proposal.kind == "new_objective":
             objective = Objective(id=uuid4(), plan_key=plan.key, ref=self._next_ref(plan, proposal.macro_area),
-                                  macro_area=proposal.macro_area, tavolo=proposal.tavolo, fields=proposal.changes,
+                                  macro_area=proposal.macro_area, tavolo=proposal.tavolo,
+                                  fields=self.card(proposal.changes),
                                   actor=actor, proposal_id=str(proposal.id))
             plan.register_objective(objective.ref, str(objective.id), actor)
             return self._save(proposal, objective, plan), objective.version

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from server.events.errors import Conflict
+from server.events.errors import Conflict, Invalid
 
 STATUSES = ("draft", "in_discussion", "agreed", "validated", "approved", "withdrawn")
 # Moves a person may ask for; "approved" only comes with the plan's approval act.
@@ -50,7 +50,8 @@ class Objective(Aggregate):
     def change_fields(self, changes: dict, base_version: int, actor: str, proposal_id: str | None = None) -> None:
         """Apply a change made against `base_version`: refused if any of its fields moved since."""
         if base_version > self.version:
-            raise Conflict("La versione di partenza indicata non esiste", {"base_version": base_version})
+            raise Invalid("Versione di partenza inesistente",
+                          {"base_version": f"L'obiettivo è alla versione {self.version}."})
         stale = self.stale_fields(changes, base_version)
         if stale:
             raise Conflict("Alcuni campi sono stati modificati nel frattempo", {"fields": stale})

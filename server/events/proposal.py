@@ -51,10 +51,14 @@ class Proposal(Aggregate):
         if actor != self.author:
             raise Forbidden(f"Solo l'autore o l'autrice della proposta può {doing}")
 
-    def revise(self, base_version: int | None, changes: dict, base_values: dict, rationale: str | None,
-               actor: str) -> None:
+    def require_revisable_by(self, actor: str) -> None:
+        """Only the author revises, and only while the proposal is open (checked before anything else)."""
         self._require_author(actor, "rivederla")
         self._require_open("rivederla")
+
+    def revise(self, base_version: int | None, changes: dict, base_values: dict, rationale: str | None,
+               actor: str) -> None:
+        self.require_revisable_by(actor)
         self._revise(base_version=base_version, changes=changes, base_values=base_values,
                      rationale=rationale, actor=actor)
 

@@ -3,7 +3,10 @@
 Projections are applied in this order, in one transaction per batch; a projection may read the
 tables of those before it.
 """
+from server.projections.chain import ChainProjection
+from server.projections.checkpoints import CheckpointsProjection
 from server.projections.directory import DirectoryProjection
+from server.projections.history import HistoryProjection
 from server.projections.meetings import MeetingsProjection
 from server.projections.objectives import ObjectivesProjection
 from server.projections.plans import PlansProjection
@@ -14,4 +17,5 @@ from server.projections.roles import RoleHistoryProjection
 def all_projections():
     """Fresh instances of every projection, in the order they are applied to each event."""
     return [DirectoryProjection(), PlansProjection(), RoleHistoryProjection(), ObjectivesProjection(),
-            ProposalsProjection(), MeetingsProjection()]
+            ProposalsProjection(), MeetingsProjection(), HistoryProjection(), CheckpointsProjection(),
+            ChainProjection()]

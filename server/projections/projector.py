@@ -18,8 +18,11 @@ from sqlalchemy.orm import sessionmaker
 
 from server.db import Base
 from server.projections.base import Projection, ProjectionTracking
+from server.projections.batching import batch_session
 
 log = logging.getLogger(__name__)
+
+REBUILD_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -63,36 +66,46 @@ class Projector:
         return min(self.positions().values(), default=0)
 
     # -- applying --------------------------------------------------------------------
-    def run_once(self) -> int:
-        """Apply everything pending; returns how many events were applied."""
+    def run_once(self, stop: int | None = None) -> int:
+        """Apply everything pending (up to position `stop`, if given); returns how many events were applied."""
         applied = 0
         while True:
-            count = self._apply_batch()
+            count = self._apply_batch(stop)
             if not count:
                 return applied
             applied += count
 
-    def _apply_batch(self) -> int:
+    def _apply_batch(self, stop: int | None = None, size: int | None = None) -> int:
         with self._lock:
             positions = self.positions()
             start = min(positions.values(), default=0)
             notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
+                start=start, limit=size or self.batch_size, stop=stop, inclusive_of_start=False
             )
             if not notifications:
                 return 0
             last = notifications[-1].id
             projected = []
             with self.sessions.begin() as session:
+                batch_session(session)  # rows stay at hand for the whole batch (see batching.py)
                 if not self._claim(session, positions, last):
                     return 0  # another projector got there first; nothing of ours was written
+                # Optional hooks: a projection that keeps state in memory checks it against the position
+                # it has committed (begin_batch) and may write buffered rows before the commit (end_batch).
+                for projection in self.projections:
+                    if hasattr(projection, "begin_batch"):
+                        projection.begin_batch(session, positions[projection.name], self.app)
                 for notification in notifications:
                     event = self.app.mapper.to_domain_event(notification)
                     for projection in self.projections:
                         if notification.id > positions[projection.name]:
-                            projection.apply(session, event, notification.id)
-                            session.flush()
+                            # A projection marked `raw` (the hash chain) gets the stored event as recorded.
+                            raw = getattr(projection, "raw", False)
+                            projection.apply(session, notification if raw else event, notification.id)
                     projected.append(Projected(notification.id, event))
+                for projection in self.projections:
+                    if hasattr(projection, "end_batch"):
+                        projection.end_batch(session)
             self._tell(projected)
             return len(projected)
 
@@ -155,8 +168,8 @@ class Projector:
             self._wake.clear()
 
     # -- rebuilding ----------------------------------------------------------------------
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Drop every read model and apply the whole log again from position 0."""
+    def rebuild(self, progress: Callable[[int], None] | None = None, stop: int | None = None) -> int:
+        """Drop every read model and apply the whole log again from position 0 (up to `stop`, if given)."""
         tables = [model.__table__ for p in self.projections for model in p.tables]
         with self._lock:
             engine = self.sessions.kw["bind"]
@@ -165,8 +178,8 @@ class Projector:
             with self.sessions.begin() as session:
                 session.execute(update(ProjectionTracking).values(position=0))
         total = 0
-        while True:
-            count = self._apply_batch()
+        while True:  # larger transactions than live batches: fewer round trips (see docs/PERFORMANCE.md)
+            count = self._apply_batch(stop, max(self.batch_size, REBUILD_BATCH))
             if not count:
                 return total
             total += count

@@ -1,106 +1,23 @@
-"""Server-rendered pages in Italian. Issue-by-issue they grow into the members' workspace."""
+"""Server-rendered pages in Italian: the members' workspace, the coordinators' queue, the
+auditors' history and the Ufficio di Piano's administration.
+
+Every page reads the read models (server/queries*.py, server/history.py) and every form calls the
+same application commands as the API: no business rule lives here. Each module is one area.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
-
-from server import auth
-from server.api.auth import send_link
-from server.api.common import runtime
-from server.events.errors import DomainError
-from server.queries import list_plans, plan_detail
+from flask import Blueprint, Flask
 
 bp = Blueprint("ui", __name__)
 
 
-@bp.app_context_processor
-def _globals():
-    return {"viewer": auth.current()}
-
-
-@bp.get("/")
-def home():
-    with runtime().sessions() as s:
-        plans = list_plans(s)
-    return render_template("home.html", plans=plans)
-
-
-@bp.get("/piani/<key>")
-def plan(key):
-    with runtime().sessions() as s:
-        detail = plan_detail(s, key)
-    return render_template("plan.html", plan=detail)
-
-
-@bp.route("/accesso", methods=["GET", "POST"])
-def login():
-    error = None
-    if request.method == "POST":
-        principal = auth.directory().authenticate(request.form.get("email", ""), request.form.get("password", ""))
-        if principal is not None:
-            auth.login_session(principal)
-            return redirect(_safe_next(request.args.get("next")))
-        error = "E-mail o password non corretti."
-    return render_template("login.html", error=error), (401 if error else 200)
-
-
-@bp.post("/esci")
-def logout():
-    session.clear()
-    flash("Sei uscita/o da Coprogramma.")
-    return redirect(url_for("ui.home"))
-
-
-@bp.route("/password-dimenticata", methods=["GET", "POST"])
-def forgot_password():
-    sent = False
-    if request.method == "POST":
-        found = auth.directory().request_password_reset(request.form.get("email", ""))
-        if found is not None:
-            send_link(found[0], "Reimpostazione della password", found[1],
-                      "Per scegliere una nuova password apra questo collegamento (valido 24 ore):")
-        sent = True
-    return render_template("forgot_password.html", sent=sent)
-
-
-@bp.route("/imposta-password/<token>", methods=["GET", "POST"])
-def set_password(token):
-    directory = auth.directory()
-    try:
-        link = directory.link(token)
-    except DomainError:
-        abort(404, description="Il collegamento non è valido, è già stato usato o è scaduto.")
-    errors = {}
-    if request.method == "POST":
-        password, repeat = request.form.get("password", ""), request.form.get("password_repeat", "")
-        if password != repeat:
-            errors["password_repeat"] = "Le due password non coincidono."
-        else:
-            try:
-                user_id = directory.use_link(token, password)
-            except DomainError as error:
-                errors = error.details or {"password": error.message}
-            else:
-                principal = directory.principal(user_id)
-                if principal:
-                    auth.login_session(principal)
-                flash("Password impostata: benvenuta/o in Coprogramma.")
-                return redirect(url_for("ui.home"))
-    return render_template("set_password.html", purpose=link.purpose, errors=errors), (422 if errors else 200)
-
-
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site; browsers treat a backslash as a slash, so "/" + "\" + "evil.example"
-    # would leave the site just like "//evil.example".
-    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not any(ord(ch) < 32 for ch in target)):
-        return target
-    return url_for("ui.home")
-
-
-PLAN_STATUS = {"drafting": "In redazione", "co_programming": "In co-programmazione", "validation": "In validazione",
-               "approved": "Approvato", "in_force": "In vigore"}
-
-
 def init_app(app: Flask) -> None:
+    from server.ui import account, admin, admin_people, history, objectives, plans, proposals, tavoli  # noqa: F401
+    from server.ui.common import FILTERS
+    from server.ui.context import STATIC_GLOBALS, globals_for_templates
+
     app.register_blueprint(bp)
-    app.add_template_filter(lambda status: PLAN_STATUS.get(status, status), "plan_status")
+    for name, function in FILTERS.items():
+        app.add_template_filter(function, name)
+    app.context_processor(globals_for_templates)
+    app.jinja_env.globals.update(STATIC_GLOBALS)

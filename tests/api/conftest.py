@@ -45,3 +45,11 @@ def make_app(make_settings):
     yield make
     for app in apps:
         app.extensions["coprogramma"].close()
+
+
+@pytest.fixture
+def client(app):
+    """pytest-flask's `client` without `with`: pytest-flask enters the client as a context manager,
+    which keeps the last request's app context (and `g`) pushed, so that requests of *other*
+    clients (a second browser) would reuse it. A plain test client behaves like a real one."""
+    return app.test_client()

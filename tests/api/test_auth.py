@@ -326,3 +326,35 @@ def test_session_follows_role_changes_at_once(app, runtime, people):
                             headers={"X-CSRFToken": token}), 403, "forbidden")
     assert runtime.event_position() == before
     assert browser.get("/api/v1/users/me").get_json()["roles"] == []
+
+
+# -- anonymous writes ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("POST", "/api/v1/plans", {"json": {}}),
+    ("POST", "/api/v1/plans", {"json": {"key": "NON VALIDA"}}),
+    ("POST", "/api/v1/plans", {"data": "{non json", "content_type": "application/json"}),
+    ("POST", "/api/v1/organisations", {"json": {"key": "acli"}}),
+    ("PUT", "/api/v1/organisations/caritas", {"json": {}}),
+    ("POST", "/api/v1/invitations", {"json": {"email": "non-valida"}}),
+    ("DELETE", "/api/v1/plans/piano-prova/tavoli/inclusione/members/qualcuno", {}),
+])
+def test_anonymous_writes_are_401_whatever_the_body(client, runtime, plan_with_tavolo, method, path, kwargs):
+    before = runtime.event_position()
+    body = error_body(client.open(path, method=method, **kwargs), 401, "unauthenticated")
+    assert body["message"] == "Autenticazione richiesta"
+    assert runtime.event_position() == before
+
+
+@pytest.mark.parametrize("path, payload, status", [
+    ("/api/v1/auth/token", {"email": "x@prova.example", "password": "qualcosa-di-lungo"}, 401),
+    ("/api/v1/auth/password-reset", {"email": "x@prova.example"}, 202),
+    ("/api/v1/auth/password-reset/confirm", {"token": "t", "password": "qualcosa-di-lungo"}, 404),
+    ("/api/v1/invitations/accept", {"token": "t", "password": "qualcosa-di-lungo"}, 404),
+])
+def test_the_public_writes_stay_open_to_anonymous_callers(client, path, payload, status):
+    response = client.post(path, json=payload)
+    assert response.status_code == status, response.get_json()
+    if status != 202:
+        assert response.get_json()["error"] != "unauthenticated" or path == "/api/v1/auth/token"
+    # and their validation still answers 422
+    error_body(client.post(path, json={}), 422, "validation_failed")

@@ -135,9 +135,6 @@ def test_json_that_is_not_an_object_is_422(client, runtime, admin, body, field):
     ("POST", "/api/v1/invitations", {"email": "nuovo@prova.example"}, "name", "Campo obbligatorio."),
 ])
 def test_validation_of_every_write(client, runtime, admin, mailbox, method, path, payload, field, message):
-    user = client.post("/api/v1/users", headers=admin.headers,
-                       json={"email": "esiste@prova.example", "name": "Esiste", "password": PASSWORD}).get_json()
-    payload = {k: (user["id"] if v == "<user>" else v) for k, v in payload.items()}
     before = runtime.event_position()
     response = client.open(path, method=method, headers=admin.headers, json=payload)
     if field is None:
@@ -290,3 +287,8 @@ def test_browser_pages_get_an_html_error_page(client):
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "non è valido" in response.get_data(as_text=True)
+
+
+def test_anonymous_wrong_method_and_unknown_path_are_405_and_404(client):
+    error_body(client.put("/api/v1/plans", json={}), 405, "method_not_allowed")
+    error_body(client.post("/api/v1/nessuna-risorsa", json={}), 404, "not_found")

@@ -295,3 +295,32 @@ def test_reset_links_expire(client, runtime, people, mailbox):
     error_body(client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}),
                404, "not_found")
     assert client.get(f"/imposta-password/{token}").status_code == 404
+
+
+def test_links_use_the_public_url_not_the_request_host(make_app):
+    """A forged Host header must not put a valid reset token in a link to another site."""
+    from server.application import SYSTEM
+    from server.directory import Directory
+    from tests.api.api_helpers import Mailbox
+
+    app = make_app(public_url="https://coprogramma.ambito.example/")
+    runtime = app.extensions["coprogramma"]
+    Directory(runtime).create_user("vittima@prova.example", "Vittima", PASSWORD, SYSTEM)
+    client = app.test_client()
+    response = client.post("/api/v1/auth/password-reset", json={"email": "vittima@prova.example"},
+                           headers={"Host": "attaccante.example"})
+    assert response.status_code == 202
+    mailbox = Mailbox(runtime.settings.instance / "outbox")
+    [message] = mailbox.to("vittima@prova.example")
+    body = message.get_content()
+    assert "attaccante.example" not in body
+    assert "https://coprogramma.ambito.example/imposta-password/" in body
+    # and the link works on the real site
+    token = mailbox.link_token("vittima@prova.example")
+    assert client.get(f"/imposta-password/{token}").status_code == 200
+
+
+def test_links_without_a_public_url_point_at_the_site_that_was_asked(client, people, mailbox):
+    person = people.create()
+    client.post("/api/v1/auth/password-reset", json={"email": person.email})
+    assert "http://localhost/imposta-password/" in mailbox.to(person.email)[0].get_content()

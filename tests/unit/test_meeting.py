@@ -240,3 +240,15 @@ def test_replaying_the_events_rebuilds_the_same_meeting():
     assert (copy.status, copy.minutes, copy.agenda, copy.attendance, copy.contributions, copy.version) == (
         "closed", "Testo", AGENDA, meeting.attendance, meeting.contributions, 6)
     assert copy.contributions["c1"]["proposal_ids"] == ["p1"]
+
+
+# -- the minutes' date, in Rome's time whatever the offset given ----------------------------------------------
+@pytest.mark.parametrize(("starts_at", "expected"), [
+    ("2025-11-04T08:30:00Z", "martedì 4 novembre 2025, ore 9:30"),  # winter: UTC+1
+    ("2025-07-04T09:05:00+00:00", "venerdì 4 luglio 2025, ore 11:05"),  # summer: UTC+2
+    ("2026-03-29T10:00:00+02:00", "domenica 29 marzo 2026, ore 10:00"),  # the day summer time starts
+])
+def test_minutes_give_the_start_in_italian_and_in_rome_time(starts_at, expected):
+    from server.meetings_minutes import italian_datetime
+
+    assert italian_datetime(starts_at) == expected

@@ -1,0 +1,155 @@
+"""`coprogramma audit ...`: everything an auditor can do through the API, from the console.
+
+Every command answers JSON on standard output (or into --output).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from server.config import Settings
+from server.events.errors import DomainError
+from server.jsonutil import dumps
+
+
+def _runtime():
+    from server.runtime import Runtime
+
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runtime = Runtime(settings)
+    runtime.wait_for(runtime.event_position())  # read models (and the chain) up to date
+    return runtime
+
+
+def _echo(document, output: Path | None = None) -> None:
+    text = dumps(document, indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _moment(value: str | None) -> dict:
+    """A position (digits) or an ISO 8601 time with offset, as `at` / `as_of`."""
+    if value is None:
+        return {}
+    if value.isdigit():
+        return {"at": int(value)}
+    try:
+        return {"as_of": datetime.fromisoformat(value)}
+    except ValueError:
+        raise click.BadParameter(f"«{value}» non è né una posizione né un istante ISO 8601") from None
+
+
+def _run(work):
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            return work(runtime, session)
+    except DomainError as error:
+        details = "".join(f"\n  {field}: {problem}" for field, problem in error.details.items())
+        click.echo(f"Errore: {error.message}{details}", err=True)
+        sys.exit(2)
+    finally:
+        runtime.close()
+
+
+@click.group()
+def audit() -> None:
+    """Revisione: il piano in ogni momento, confronti, provenienza, verifica della catena."""
+
+
+@audit.command("verify")
+def verify_command() -> None:
+    """Ricalcola la catena di hash dal registro degli eventi e la confronta con quella salvata."""
+    from server.audit.verify import verify
+
+    report = _run(lambda runtime, _session: verify(runtime))
+    _echo(report)
+    sys.exit(0 if report["ok"] else 1)
+
+
+@audit.command("export")
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path))
+def export_command(output: Path) -> None:
+    """Scrive il pacchetto di revisione (eventi, catena, stato dei piani, manifesto) in una cartella vuota."""
+    from server.audit.bundle import export_bundle
+
+    try:
+        manifest = _run(lambda runtime, _session: export_bundle(runtime, output))
+    except FileExistsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{manifest['events']} eventi esportati in {output}; testa della catena {manifest['head']}.")
+
+
+@audit.command("verify-bundle")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_bundle_command(folder: Path) -> None:
+    """Verifica un pacchetto di revisione (lo stesso controllo di verify_bundle.py, senza il server)."""
+    from server.audit.verify_bundle import main as verify_main
+
+    sys.exit(verify_main([str(folder)]))
+
+
+@audit.command("snapshot")
+@click.argument("plan")
+@click.option("--approved", is_flag=True, help="Il piano come approvato (predefinito se non si indica --at).")
+@click.option("--approval", type=int, default=None, help="Quale atto di approvazione (1 = il primo; predefinito: l'ultimo).")
+@click.option("--at", "moment", default=None, help="Posizione o istante ISO 8601, invece dell'approvazione.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def snapshot_command(plan: str, approved: bool, approval: int | None, moment: str | None, output: Path | None) -> None:
+    """Istantanea certificata: il piano (come approvato) con l'anello della catena di quella posizione."""
+    from server.audit.snapshot import certified_snapshot
+    from server.replay.state import resolve
+
+    if approved and moment:
+        raise click.UsageError("Usare --approved oppure --at, non entrambi.")
+    when = _moment(moment)
+
+    def work(runtime, session):
+        position = resolve(runtime, session, **when) if when else None
+        return certified_snapshot(runtime, session, plan, position=position, approval=approval)
+
+    _echo(_run(work), output)
+
+
+@audit.command("state")
+@click.argument("plan")
+@click.option("--at", "moment", default=None, help="Posizione o istante ISO 8601 (predefinito: ora).")
+def state_command(plan: str, moment: str | None) -> None:
+    """Il piano com'era in un momento, con tutti i campi degli obiettivi."""
+    from server.replay.shape import plan_state
+    from server.replay.state import require_state, resolve
+
+    def work(runtime, session):
+        position = resolve(runtime, session, **_moment(moment))
+        return {**plan_state(require_state(runtime, session, plan, position)), "position": position}
+
+    _echo(_run(work))
+
+
+@audit.command("diff")
+@click.argument("plan")
+@click.option("--from", "start", required=True, help="Posizione o istante ISO 8601.")
+@click.option("--to", "end", default=None, help="Posizione o istante ISO 8601 (predefinito: ora).")
+def diff_command(plan: str, start: str, end: str | None) -> None:
+    """Che cosa è cambiato nel piano tra due momenti."""
+    from server.replay.compare import plan_diff
+
+    _echo(_run(lambda runtime, session: plan_diff(runtime, session, plan, _moment(start), _moment(end))))
+
+
+@audit.command("provenance")
+@click.argument("plan")
+@click.argument("ref")
+@click.option("--at", "moment", default=None, help="Posizione o istante ISO 8601 (predefinito: ora).")
+def provenance_command(plan: str, ref: str, moment: str | None) -> None:
+    """Per ogni campo dell'obiettivo: chi l'ha proposto, chi l'ha deciso, quando, e i valori precedenti."""
+    from server.replay.compare import objective_provenance
+
+    _echo(_run(lambda runtime, session: objective_provenance(runtime, session, plan, ref, _moment(moment))))

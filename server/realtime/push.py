@@ -1,0 +1,57 @@
+"""Push after commit: a projector listener that emits `event` for every committed position.
+
+`Projector` calls its listeners after the batch transaction has committed, in position order, in
+the process that projects (the `serve` process, or a `coprogramma projector` process). The
+listener reads the `rm_history` rows of those positions (committed in the same transaction as
+every other read model, so a client that reads the API on receipt sees the change) and emits
+`server.history.event_json` of each to the rooms of its plan/tavolo. Never from request handlers.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from server.history import event_json, names_of
+from server.projections.base import ProjectionTracking
+from server.projections.history import HistoryRow
+from server.realtime.rooms import event_rooms
+
+log = logging.getLogger(__name__)
+
+
+def history_position(sessions) -> int:
+    """The position the history read model has reached (what the live updates can tell)."""
+    with sessions() as session:
+        position = session.scalar(select(ProjectionTracking.position).where(ProjectionTracking.name == "history"))
+    return position or 0
+
+
+class Pusher:
+    """`emit(event, payload, to=rooms)`: the app's `SocketIO.emit`, or a write-only one's."""
+
+    def __init__(self, sessions, emit: Callable, start_after: int | None = None):
+        self.sessions = sessions
+        self.emit = emit
+        # Events already in the read models when this process started were pushed by whoever
+        # projected them (or are caught up); a projection rebuilt from 0 must not push them again.
+        self.last = history_position(sessions) if start_after is None else start_after
+        self._lock = threading.Lock()
+
+    def __call__(self, projected) -> None:
+        positions = [p.position for p in projected if p.position > self.last]
+        if not positions:
+            return
+        with self._lock:
+            with self.sessions() as session:
+                rows = session.scalars(
+                    select(HistoryRow)
+                    .where(HistoryRow.position > self.last, HistoryRow.position <= positions[-1],
+                           HistoryRow.plan_key.is_not(None))
+                    .order_by(HistoryRow.position)).all()
+                names = names_of(session, rows)
+            for row in rows:
+                self.emit("event", event_json(row, names), to=event_rooms(row.plan_key, row.tavolo))
+            self.last = positions[-1]

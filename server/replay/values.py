@@ -1,0 +1,90 @@
+"""Structural before/after of one value: lists item by item, objects key by key.
+
+diff_value(a, b) is None when equal, else {"before", "after"} plus, for two lists,
+"items": {"added": [{"index", "value"}], "removed": [{"index", "value"}],
+"changed": [{"index", "to_index", "before", "after", ...nested}]} (`index` in the old list,
+`to_index` in the new one), and for two objects "fields": {key: diff}, a key that appears or
+disappears being marked "added": true / "removed": true. apply_value(a, d) gives b back.
+"""
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from server.jsonutil import dumps
+
+
+def _key(value) -> str:
+    return dumps(value, sort_keys=True)
+
+
+def same(a, b) -> bool:
+    """Equal values (an amount of 60000 equals 60000.00); true and 1 differ."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def diff_value(before, after) -> dict | None:
+    if same(before, after):
+        return None
+    change = {"before": before, "after": after}
+    if isinstance(before, list) and isinstance(after, list):
+        change["items"] = diff_list(before, after)
+    elif isinstance(before, dict) and isinstance(after, dict):
+        change["fields"] = diff_dict(before, after)
+    return change
+
+
+def diff_dict(before: dict, after: dict) -> dict:
+    changes = {}
+    for name in [*before, *(k for k in after if k not in before)]:
+        if name not in after:
+            changes[name] = {"before": before[name], "after": None, "removed": True}
+        elif name not in before:
+            changes[name] = {"before": None, "after": after[name], "added": True}
+        elif (change := diff_value(before[name], after[name])) is not None:
+            changes[name] = change
+    return changes
+
+
+def diff_list(before: list, after: list) -> dict:
+    added, removed, changed = [], [], []
+    matcher = SequenceMatcher(None, [_key(v) for v in before], [_key(v) for v in after], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        for k in range(paired):
+            change = diff_value(before[i1 + k], after[j1 + k])
+            changed.append({"index": i1 + k, "to_index": j1 + k, **change})
+        removed += [{"index": i, "value": before[i]} for i in range(i1 + paired, i2)]
+        added += [{"index": j, "value": after[j]} for j in range(j1 + paired, j2)]
+    return {"added": added, "removed": removed, "changed": changed}
+
+
+def apply_value(before, change: dict):
+    if "items" in change and isinstance(before, list):
+        return apply_list(before, change["items"])
+    if "fields" in change and isinstance(before, dict):
+        return apply_dict(before, change["fields"])
+    return change["after"]
+
+
+def apply_dict(before: dict, changes: dict) -> dict:
+    result = dict(before)
+    for name, change in changes.items():
+        if change.get("removed"):
+            result.pop(name, None)
+        elif change.get("added"):
+            result[name] = change["after"]
+        else:
+            result[name] = apply_value(result[name], change)
+    return result
+
+
+def apply_list(before: list, items: dict) -> list:
+    gone = {item["index"] for item in items["removed"]}
+    replaced = {item["index"]: item for item in items["changed"]}
+    kept = [apply_value(value, replaced[i]) if i in replaced else value
+            for i, value in enumerate(before) if i not in gone]
+    for item in sorted(items["added"], key=lambda item: item["index"]):
+        kept.insert(item["index"], item["value"])
+    return kept

@@ -1,0 +1,36 @@
+"""Tavolo: the members' workspace — objectives as cards, open proposals, sessions, who is here."""
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+
+from server.projections.meetings import MeetingRow, meeting_detail
+from server.projections.objectives import ObjectiveRow
+from server.queries import get_plan_row, tavolo_detail
+from server.queries_objectives import list_proposals, may_see_tavolo, objective_summary
+from server.ui import bp
+from server.ui.common import organisation_names, people_names, rt, viewer
+
+
+@bp.get("/piani/<key>/tavoli/<tavolo>")
+def tavolo(key, tavolo):
+    me = viewer()
+    with rt().sessions() as s:
+        plan = get_plan_row(s, key)
+        detail = tavolo_detail(s, key, tavolo, me)
+        rows = s.scalars(select(ObjectiveRow).where(ObjectiveRow.plan_key == key, ObjectiveRow.tavolo == tavolo)
+                         .order_by(ObjectiveRow.ordinal)).all()
+        objectives = [objective_summary(r) | {"fields": r.fields} for r in rows]
+        member = may_see_tavolo(me, key, tavolo)
+        proposals, meetings, names = [], [], {}
+        if member:
+            proposals = [p for p in list_proposals(s, key, me, tavolo=tavolo)
+                         if p["status"] in ("open", "changes_requested")]
+            meetings = [meeting_detail(s, m) for m in s.scalars(
+                select(MeetingRow).where(MeetingRow.plan_key == key, MeetingRow.tavolo == tavolo)
+                .order_by(MeetingRow.starts_at_utc.desc(), MeetingRow.convened_position))]
+            names = people_names(s, [p["author"] for p in proposals])
+        organisations = organisation_names(s)
+    return render_template("tavolo.html", plan=plan, tavolo=detail, objectives=objectives, proposals=proposals,
+                           meetings=meetings, names=names, organisations=organisations, member=member,
+                           my_role=me.role_in(key, tavolo) if me else None)

@@ -1,0 +1,144 @@
+"""The replay and audit endpoints: state, objective at a moment, diff, certified snapshot, verify;
+their permissions and their 422s."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from server.projections.chain import ChainRow
+from server.projections.history import HistoryRow
+from tests.api.api_helpers import error_body, records_nothing
+from tests.audit.helpers import KEY, World, body
+
+
+@pytest.fixture
+def world(client, people):
+    return World(client, people)
+
+
+def test_verify_is_for_auditors_and_admins(world, runtime):
+    path = "/audit/verify"
+    error_body(world.get(path), 401)
+    for who in (world.luca, world.coordinator, world.outsider):
+        error_body(world.get(path, who), 403, "forbidden")
+    for who in (world.auditor, world.admin):
+        report = body(world.get(path, who))
+        assert report["ok"] is True and report["first_bad_position"] is None
+        assert report["events"] == runtime.event_position() and len(report["head"]) == 64
+    with runtime.sessions() as s:
+        assert report["head"] == s.scalar(select(ChainRow.link).order_by(ChainRow.position.desc()).limit(1))
+
+
+def test_the_state_at_a_moment_is_the_plan_as_it_was_then(world, runtime):
+    before = body(world.get(f"/plans/{KEY}"))
+    position = runtime.event_position()
+    changed = world.propose(world.luca, "A.1", {"context": "Nuovo contesto"})
+    world.decide(world.coordinator, changed)
+    world.post(f"/plans/{KEY}/status", world.admin, {"status": "co_programming"})
+    now = body(world.get(f"/plans/{KEY}"))
+    assert now["status"] == "co_programming" and now != before
+
+    then = body(world.get(f"/plans/{KEY}/state?at={position}"))
+    assert then.pop("position") == position
+    objectives = then["objectives"]
+    assert {k: v for k, v in then.items() if k != "objectives"} == {k: v for k, v in before.items() if k != "objectives"}
+    assert [{k: v for k, v in o.items() if k != "fields"} for o in objectives] == before["objectives"]
+    assert objectives[0]["fields"]["context"] == "Contesto originale"
+    head = body(world.get(f"/plans/{KEY}/state"))  # no moment: now
+    assert head["position"] == runtime.event_position() and head["status"] == "co_programming"
+    assert head["objectives"][0]["fields"]["context"] == "Nuovo contesto"
+
+    with runtime.sessions() as s:  # as_of: the last position at or before that time
+        row = s.get(HistoryRow, position)
+    as_of = body(world.client.get(f"/api/v1/plans/{KEY}/state", query_string={"as_of": row.at.isoformat()}))
+    assert as_of["position"] == position
+    earlier = (row.at - timedelta(microseconds=1)).isoformat()
+    assert body(world.client.get(f"/api/v1/plans/{KEY}/state", query_string={"as_of": earlier}))["position"] < position
+
+
+def test_an_objective_at_a_moment_is_what_its_page_showed_then(world):
+    pages = [world.objective("A.1")]
+    for text in ("Secondo contesto", "Terzo contesto"):
+        world.decide(world.coordinator, world.propose(world.sara, "A.1", {"context": text}))
+        pages.append(world.objective("A.1"))
+    for page in pages:
+        assert body(world.get(f"/plans/{KEY}/objectives/A.1?at={page['position']}")) == page
+    body(world.post(f"/plans/{KEY}/objectives/A.1/rename", world.coordinator, {"ref": "A.9"}))
+    assert body(world.get(f"/plans/{KEY}/objectives/A.1?at={pages[0]['position']}")) == pages[0]  # its name then
+    assert body(world.get(f"/plans/{KEY}/objectives/A.9?at={pages[0]['position']}")) == pages[0]  # its name now
+    error_body(world.get(f"/plans/{KEY}/objectives/A.1"), 404)  # no ?at: the live read model, as before
+    error_body(world.get(f"/plans/{KEY}/objectives/Z.1?at={pages[0]['position']}"), 404)
+
+
+def test_the_diff_names_what_changed_between_two_moments(world, runtime):
+    start = runtime.event_position()
+    world.decide(world.coordinator, world.propose(world.luca, "A.1", {"actions": ["Azione originale", "Seconda azione"]}))
+    body(world.post(f"/plans/{KEY}/objectives/B.1/rename", world.admin, {"ref": "B.7"}))
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "co_programming"}))
+    diff = body(world.get(f"/plans/{KEY}/diff?from={start}&to={runtime.event_position()}"))
+    assert diff["from"] == {"position": start} and diff["to"] == {"position": runtime.event_position()}
+    objectives = diff["objectives"]
+    assert objectives["added"] == [] and objectives["removed"] == []
+    assert [(r["from"], r["to"]) for r in objectives["renamed"]] == [("B.1", "B.7")]
+    [changed] = objectives["changed"]
+    assert changed["ref"] == "A.1" and list(changed["fields"]) == ["actions"]
+    assert changed["fields"]["actions"]["items"] == {"added": [{"index": 1, "value": "Seconda azione"}],
+                                                     "removed": [], "changed": []}
+    assert diff["plan"]["status"] == {"before": "drafting", "after": "co_programming"}
+    backwards = body(world.get(f"/plans/{KEY}/diff?from={runtime.event_position()}&to={start}"))
+    assert backwards["plan"]["status"] == {"before": "co_programming", "after": "drafting"}
+    since_creation = body(world.get(f"/plans/{KEY}/diff?from=0"))
+    assert since_creation["objectives"]["added"] == ["A.1", "B.7"]
+
+
+@pytest.mark.parametrize("query", ["at=-1", "at=abc", "at=1.5", "at=999999", "as_of=ieri", "as_of=2025-03-14T10:00:00",
+                                   "at=1&as_of=2025-03-14T10:00:00%2B01:00"])
+def test_bad_moments_are_422_and_name_the_parameter(world, query):
+    for path in (f"/plans/{KEY}/state", f"/plans/{KEY}/objectives/A.1", f"/plans/{KEY}/snapshot"):
+        details = error_body(world.get(f"{path}?{query}"), 422, "validation_failed")["details"]
+        assert set(details) & {"at", "as_of"}, details
+
+
+@pytest.mark.parametrize("query", ["from=abc", "from=-3", "from=1&to=xyz", "from=2025-03-14", "to=1", "from=1&to=999999"])
+def test_bad_diff_moments_are_422(world, query):
+    details = error_body(world.get(f"/plans/{KEY}/diff?{query}"), 422, "validation_failed")["details"]
+    assert set(details) & {"from", "to"}, details
+
+
+def test_unknown_plans_and_moments_before_the_plan_are_404(world):
+    error_body(world.get("/plans/nessuno/state?at=1"), 404)
+    error_body(world.get("/plans/nessuno/diff?from=1"), 404)
+    error_body(world.get(f"/plans/{KEY}/state?at=0"), 404)
+
+
+def test_a_certified_snapshot_is_the_approved_plan_with_the_chain_link_of_that_position(world, runtime):
+    path = f"/plans/{KEY}/snapshot"
+    with records_nothing(runtime):
+        error_body(world.get(path), 409, "conflict")  # never approved
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "co_programming"}))
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "validation"}))
+    approved = body(world.post(f"/plans/{KEY}/approval", world.admin,
+                               {"body": "assemblea_dei_sindaci", "act": "Delibera n. 12", "date": "2025-03-14"}))
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "validation"}))  # a later change
+    snapshot = body(world.get(path))
+    assert snapshot["format"] == "coprogramma/certified-snapshot@1"
+    assert snapshot["position"] == snapshot["chain"]["position"] == approved["position"]  # after the whole act
+    assert snapshot["approval"]["position"] < approved["position"]  # the Approved event, then the objectives
+    assert {o["status"] for o in snapshot["state"]["objectives"]} == {"approved"}
+    assert snapshot["approval"]["act"] == "Delibera n. 12" and snapshot["state"]["status"] == "approved"
+    state = body(world.get(f"/plans/{KEY}/state?at={approved['position']}"))
+    assert snapshot["state"] == {k: v for k, v in state.items() if k != "position"}
+    with runtime.sessions() as s:
+        assert snapshot["chain"]["link"] == s.get(ChainRow, approved["position"]).link
+    assert body(world.get(f"{path}?approval=1")) == snapshot
+    error_body(world.get(f"{path}?approval=2"), 404)
+    before_act = snapshot["approval"]["position"] - 1
+    assert body(world.get(f"{path}?at={before_act}"))["state"]["status"] == "validation"
+
+
+def test_state_and_diff_are_public_like_the_plan(world):
+    for path in (f"/plans/{KEY}/state", f"/plans/{KEY}/diff?from=1", f"/plans/{KEY}/objectives/A.1?at=1"):
+        response = world.get(path)
+        assert response.status_code in (200, 404), response.get_data(as_text=True)

@@ -6,7 +6,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 
 from server import errors
-from server.api import italian  # noqa: F401  (Italian validation messages)
+from server.validation import italian  # noqa: F401  (Italian validation messages)
 
 
 class ErrorSchema(Schema):

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from server import auth
-from server.api.fields import Text
+from server.validation.fields import Text
 from server.ratelimit import throttled
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Autenticazione")

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from server import auth
 from server.api.common import runtime
-from server.api.fields import Text
+from server.validation.fields import Text
 from server.history import history_page
 from server.jsonutil import dumps
 from server.queries import get_plan_row

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from server import auth
 from server.api.common import done, runtime
-from server.api.fields import Text
+from server.validation.fields import Text
 
 blp = Blueprint("lifecycle", __name__, url_prefix="/api/v1/plans/<key>", description="Ciclo di vita del piano")
 

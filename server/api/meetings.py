@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server import auth
 from server.api.common import done, runtime
-from server.api.fields import Key, Text
+from server.validation.fields import Key, Text
 from server.events.errors import Forbidden, NotFound
 from server.events.meeting import QUADRANTS
 from server.meetings_minutes import generated_minutes

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from server import auth
 from server.api.audit import MomentQuery, moment
 from server.api.common import done, runtime
-from server.api.fields import Text
+from server.validation.fields import Text
 from server.api.payloads import ObjectiveChanges
 from server.events.objective import STATUSES
 from server.queries_objectives import get_objective_row, list_objectives, objective_detail

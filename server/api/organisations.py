@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from server import auth
 from server.api.common import done, runtime
-from server.api.fields import Key, Text
+from server.validation.fields import Key, Text
 from server.events.organisation import KINDS
 from server.queries import list_organisations
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from server import auth
 from server.api.common import done, runtime
-from server.api.fields import Key, Text
+from server.validation.fields import Key, Text
 from server.events.tavolo import TAVOLO_ROLES
 from server.queries import list_plans, plan_detail, tavolo_detail
 

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from server import auth
 from server.api.common import done, runtime
-from server.api.fields import Text
+from server.validation.fields import Text
 from server.api.payloads import ObjectiveChanges
 from server.events.proposal import DECISIONS
 from server.queries_objectives import get_proposal, list_proposals

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from server import auth
 from server.api.auth import send_link, user_json
 from server.api.common import done, runtime
-from server.api.fields import Key, Text
+from server.validation.fields import Key, Text
 from server.events.account import GLOBAL_ROLES
 from server.events.errors import Forbidden, Invalid, NotFound
 from server.events.tavolo import TAVOLO_ROLES

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from server.api import italian  # noqa: F401  (Italian marshmallow messages, even outside the API)
-from server.api.fields import Text
+from server.validation import italian  # noqa: F401  (Italian marshmallow messages, even outside the API)
+from server.validation.fields import Text
 from server.planformat import labels as L
 from server.planformat.valuefields import Amount, Enum, EnumList, Many, NumberOrText, Strict, Texts
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.api import italian  # noqa: F401  (Italian marshmallow messages, even outside the API)
-from server.api.fields import Key, Text
+from server.validation import italian  # noqa: F401  (Italian marshmallow messages, even outside the API)
+from server.validation.fields import Key, Text
 from server.planformat import labels as L
 from server.planformat.objective import (YEARS, AnswerSchema, BudgetItemSchema, BudgetSchema,  # noqa: F401
                                          CrossPolicySchema, IndicatorSchema, NeedKindSchema,

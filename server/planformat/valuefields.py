@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from server.api import italian  # noqa: F401  (installs the Italian marshmallow messages)
-from server.api.fields import Text
+from server.validation import italian  # noqa: F401  (installs the Italian marshmallow messages)
+from server.validation.fields import Text
 
 MAX_AMOUNT = Decimal("1e12")  # a thousand billion euro: anything above is a typo
 CENT = Decimal("0.01")

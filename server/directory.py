@@ -187,10 +187,3 @@ class Directory:
     def user_id_for_email(self, email: str) -> str | None:
         with self.runtime.sessions() as session:
             return session.scalars(select(Person.user_id).where(Person.email == normalise_email(email))).first()
-
-    def people(self, user_ids) -> dict[str, Person]:
-        ids = list({str(u) for u in user_ids})
-        if not ids:
-            return {}
-        with self.runtime.sessions() as session:
-            return {p.user_id: p for p in session.scalars(select(Person).where(Person.user_id.in_(ids)))}

@@ -1,7 +1,8 @@
 """An objective of the plan: a card of the Regione Lombardia model, with a stable id.
 
-`fields` holds the card (see the plan format); `ref` is the human label ("B.1") and can be
-renamed. Each field remembers the version that last set it, which is what conflict detection
+`fields` holds the card (see the plan format); `ref` is the human label ("B.1") at creation:
+renames are the plan's `ObjectiveRenamed` events, since refs are unique per plan. Each field
+remembers the version that last set it, which is what conflict detection
 and auto-rebase of proposals need.
 """
 from __future__ import annotations
@@ -66,10 +67,6 @@ class Objective(Aggregate):
             else:
                 self.fields[name] = value
             self.field_versions[name] = self.version + 1
-
-    @event("Renamed")
-    def rename(self, ref: str, actor: str) -> None:
-        self.ref = ref
 
     # -- status ----------------------------------------------------------------------------
     def move_to(self, status: str, actor: str, reason: str | None = None) -> None:

@@ -128,7 +128,7 @@ def _objective_event(objective: ObjectiveState, kind: str, event, position: int)
     elif kind == "Objective.StatusChanged":
         objective.status = event.status
     else:
-        return  # e.g. Objective.Renamed: the plan's ObjectiveRenamed is what renames
+        return  # no other objective event changes the state
     objective.version, objective.updated_position, objective.updated_at = (
         event.originator_version, position, event.timestamp)
 

@@ -194,9 +194,9 @@ def rebuild(runtime) -> tuple[int, float, dict]:
     for projection in runtime.projector.projections:
         original = projection.apply
 
-        def timed(session, event, position, _original=original, _name=projection.name):
+        def timed(*args, _original=original, _name=projection.name):
             t = time.perf_counter()
-            _original(session, event, position)
+            _original(*args)
             spent[_name] += time.perf_counter() - t
 
         projection.apply = timed

@@ -45,7 +45,7 @@ class Base(DeclarativeBase):
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                               json_serializer=jsonutil.dumps, json_deserializer=jsonutil.loads)
+                               json_serializer=jsonutil.dumps_stored, json_deserializer=jsonutil.loads)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -57,7 +57,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                         json_serializer=jsonutil.dumps, json_deserializer=jsonutil.loads)
+                         json_serializer=jsonutil.dumps_stored, json_deserializer=jsonutil.loads)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

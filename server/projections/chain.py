@@ -7,12 +7,13 @@ recorded (`raw = True`), never re-encoded ones, so the links are over the bytes 
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, insert, select
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.audit.verify_bundle import GENESIS, canonical_bytes, next_link
 from server.db import Base
 from server.projections.base import Projection
+from server.projections.rows import insert_many
 
 
 class ChainRow(Base):
@@ -56,6 +57,5 @@ class ChainProjection(Projection):
         self._link, self._position = link, position
 
     def end_batch(self, session: Session) -> None:
-        if self._pending:
-            session.execute(insert(ChainRow), self._pending)
+        insert_many(session, ChainRow.__table__, self._pending)
         self._pending = []

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.db import Base
 from server.projections.base import Projection
+from server.projections.rows import insert_many
 from server.replay.codec import current, plan_from_json, plan_to_json
 from server.replay.fold import LogFold
 from server.replay.log import replay
@@ -105,7 +106,8 @@ class CheckpointsProjection(Projection):
         self._position = position
 
     def _checkpoint(self, session: Session, mark: int) -> None:
-        for key in sorted(self._dirty):
-            session.add(CheckpointRow(plan_key=key, position=mark, state=plan_to_json(self._fold.plans[key])))
-        session.add(CheckpointMarkRow(position=mark))
+        insert_many(session, CheckpointRow.__table__, [
+            {"plan_key": key, "position": mark, "state": plan_to_json(self._fold.plans[key])}
+            for key in sorted(self._dirty)])
+        insert_many(session, CheckpointMarkRow.__table__, [{"position": mark}])
         self._mark, self._dirty = mark, set()

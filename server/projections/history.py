@@ -7,27 +7,47 @@ projection except the accounts (for the actor's organisation at that moment).
 from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields, is_dataclass
+from functools import cached_property
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Integer, String, Text
+from eventsourcing.persistence import (DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, StoredEvent,
+                                       UUIDAsHex)
+from sqlalchemy import Integer, LargeBinary, String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.db import Base
 from server.projections.base import Projection
 from server.projections.directory import UserRow
+from server.projections.rows import BatchRows, insert_many
 from server.projections.summaries import summary
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def _transcoder() -> JSONTranscoder:
+    transcoder = JSONTranscoder()  # with the transcodings eventsourcing's Application registers
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
+        transcoder.register(transcoding)
+    return transcoder
+
+
+STORED_STATE = Mapper(transcoder=_transcoder())  # reads a history row's state back into its event
 CREATIONS = {"Plan.Created", "Tavolo.Created", "Meeting.Convened", "Objective.Created", "Proposal.Created"}
 
 
 class HistoryRow(Base):
+    """One row per stored event: where it belongs, who did it, and the event itself as stored.
+
+    The event's state is kept as the store recorded it (no re-encoding while projecting, which was
+    the largest cost of a rebuild); `event`, `data` and `summary` decode it when a reader asks."""
+
     __tablename__ = "rm_history"
 
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime]
     type: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(200))
     aggregate_id: Mapped[str] = mapped_column(String(36), index=True)
     version: Mapped[int] = mapped_column(Integer)
     plan_key: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -37,8 +57,21 @@ class HistoryRow(Base):
     proposal_id: Mapped[str | None] = mapped_column(String(36), index=True)
     actor: Mapped[str | None] = mapped_column(String(36), index=True)
     organisation: Mapped[str | None] = mapped_column(String(64))
-    summary: Mapped[str] = mapped_column(Text)
-    data: Mapped[dict]
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @cached_property
+    def event(self):
+        return STORED_STATE.to_domain_event(StoredEvent(
+            originator_id=UUID(self.aggregate_id), originator_version=self.version, topic=self.topic, state=self.state))
+
+    @property
+    def data(self) -> dict:
+        """The event's own fields, JSON-ready (what the API shows as `data`)."""
+        return event_data(self.event)
+
+    @property
+    def summary(self) -> str:
+        return summary(self.type, self.event, self.objective_ref)
 
 
 class SubjectRow(Base):
@@ -69,59 +102,88 @@ def _plain(value):
 
 
 class HistoryProjection(Projection):
+    """Builds plain rows in memory and inserts them once per batch (see server/projections/rows.py)."""
+
     name = "history"
     tables = (HistoryRow, SubjectRow)
+    with_stored = True  # also gets the stored event, whose state it keeps as recorded
 
-    def apply(self, session: Session, event, position: int) -> None:
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.subjects = BatchRows(SubjectRow)
+        self._organisations: dict[str, str | None] = {}  # actor -> organisation, for the batch
+        self._plain_state = None
+
+    def begin_batch(self, session: Session, position: int, app) -> None:
+        self.rows, self._organisations = [], {}
+        self.subjects.reset()
+        self._plain_state = app.mapper if (app.mapper.cipher or app.mapper.compressor) else None
+
+    def end_batch(self, session: Session) -> None:
+        self.subjects.write(session)
+        insert_many(session, HistoryRow.__table__, self.rows)
+        self.rows = []
+
+    def apply(self, session: Session, event, position: int, stored=None) -> None:
         kind = type(event).__qualname__
         aggregate_id = str(event.originator_id)
-        if kind in CREATIONS:  # a new aggregate: no need to look for its subject
-            subject = self._new_subject(session, kind, event, aggregate_id)
-        else:
-            subject = self._subject(session, aggregate_id)
-        if kind == "Plan.ObjectiveRenamed":
-            target = self._subject(session, event.objective_id)
-            target.objective_ref = event.new_ref
-            for proposal in session.query(SubjectRow).filter(SubjectRow.objective_id == event.objective_id):
-                proposal.objective_ref = event.new_ref
+        subject = (self._new_subject(session, kind, event, aggregate_id) if kind in CREATIONS
+                   else self.subjects.get(session, aggregate_id))
+        objective_id = subject["objective_id"] if subject else None
+        ref = subject["objective_ref"] if subject else None
+        if kind == "Plan.ObjectiveRegistered":
+            objective_id, ref = event.objective_id, event.ref
+        elif kind == "Plan.ObjectiveRenamed":
+            objective_id, ref = event.objective_id, event.new_ref
+            self._renamed(session, event)
+        elif kind in ("Account.Registered", "Account.OrganisationChanged"):
+            self._organisations.pop(aggregate_id, None)
         actor = getattr(event, "actor", None) or getattr(event, "author", None)
-        user = session.get(UserRow, actor) if actor else None
-        objective_id = subject.objective_id if subject else None
-        ref = subject.objective_ref if subject else None
-        if kind in ("Plan.ObjectiveRegistered", "Plan.ObjectiveRenamed"):
-            objective_id = event.objective_id
-            ref = event.ref if kind == "Plan.ObjectiveRegistered" else event.new_ref
-        session.add(HistoryRow(
-            position=position, at=event.timestamp, type=kind, aggregate_id=aggregate_id,
-            version=event.originator_version, plan_key=subject.plan_key if subject else None,
-            tavolo=subject.tavolo if subject else None, objective_id=objective_id, objective_ref=ref,
-            proposal_id=aggregate_id if kind.startswith("Proposal.") else getattr(event, "proposal_id", None),
-            actor=actor, organisation=user.organisation if user else None, summary=summary(kind, event, ref), data=event_data(event)))
+        self.rows.append({
+            "position": position, "at": event.timestamp, "type": kind, "topic": stored.topic,
+            "aggregate_id": aggregate_id, "version": event.originator_version,
+            "plan_key": subject["plan_key"] if subject else None, "tavolo": subject["tavolo"] if subject else None,
+            "objective_id": objective_id, "objective_ref": ref,
+            "proposal_id": aggregate_id if kind.startswith("Proposal.") else getattr(event, "proposal_id", None),
+            "actor": actor, "organisation": self._organisation(session, actor) if actor else None,
+            "state": self._state(stored)})
 
-    @staticmethod
-    def _subject(session: Session, aggregate_id: str) -> SubjectRow | None:
-        """Subjects are kept for the batch (one dict per session), so that reading one neither queries
-        the database again nor forces a flush of everything pending (rebuild speed)."""
-        known = session.info.setdefault("history_subjects", {})
-        if aggregate_id not in known:
-            known[aggregate_id] = session.get(SubjectRow, aggregate_id)
-        return known[aggregate_id]
+    def _state(self, stored) -> bytes:
+        """The state as the transcoder wrote it (deciphered and decompressed, if the store does that)."""
+        state = stored.state
+        if self._plain_state is not None:
+            if self._plain_state.cipher:
+                state = self._plain_state.cipher.decrypt(state)
+            if self._plain_state.compressor:
+                state = self._plain_state.compressor.decompress(state)
+        return state
 
-    def _new_subject(self, session: Session, kind: str, event, aggregate_id: str) -> SubjectRow | None:
-        if kind == "Plan.Created":
-            subject = SubjectRow(aggregate_id=aggregate_id, plan_key=event.key)
-        elif kind in ("Tavolo.Created", "Meeting.Convened"):
-            subject = SubjectRow(aggregate_id=aggregate_id, plan_key=event.plan_key,
-                                 tavolo=getattr(event, "key", None) if kind == "Tavolo.Created" else event.tavolo)
+    def _organisation(self, session: Session, actor: str) -> str | None:
+        """The actor's organisation at this moment (the directory projection has applied this event)."""
+        try:
+            return self._organisations[actor]
+        except KeyError:
+            user = session.get(UserRow, actor)
+            found = self._organisations[actor] = user.organisation if user else None
+            return found
+
+    def _renamed(self, session: Session, event) -> None:
+        self.subjects.write(session)  # then every subject of the objective is in the table
+        session.execute(update(SubjectRow).where(
+            (SubjectRow.aggregate_id == event.objective_id) | (SubjectRow.objective_id == event.objective_id))
+            .values(objective_ref=event.new_ref))
+
+    def _new_subject(self, session: Session, kind: str, event, aggregate_id: str) -> dict | None:
+        subject = {"aggregate_id": aggregate_id, "plan_key": event.plan_key if kind != "Plan.Created" else event.key,
+                   "tavolo": None, "objective_id": None, "objective_ref": None}
+        if kind == "Tavolo.Created":
+            subject["tavolo"] = event.key
+        elif kind == "Meeting.Convened":
+            subject["tavolo"] = event.tavolo
         elif kind == "Objective.Created":
-            subject = SubjectRow(aggregate_id=aggregate_id, plan_key=event.plan_key, tavolo=event.tavolo,
-                                 objective_id=aggregate_id, objective_ref=event.ref)
+            subject.update(tavolo=event.tavolo, objective_id=aggregate_id, objective_ref=event.ref)
         elif kind == "Proposal.Created":
-            target = self._subject(session, event.objective_id) if event.objective_id else None
-            subject = SubjectRow(aggregate_id=aggregate_id, plan_key=event.plan_key, tavolo=event.tavolo,
-                                 objective_id=event.objective_id, objective_ref=target.objective_ref if target else None)
-        else:
-            return None  # accounts and organisations belong to no plan
-        session.add(subject)
-        session.info.setdefault("history_subjects", {})[aggregate_id] = subject
-        return subject
+            target = self.subjects.get(session, event.objective_id) if event.objective_id else None
+            subject.update(tavolo=event.tavolo, objective_id=event.objective_id,
+                           objective_ref=target["objective_ref"] if target else None)
+        return self.subjects.add(subject)

@@ -10,6 +10,7 @@ from server.db import Base
 from server.events.objective import Objective
 from server.events.proposal import DECISIONS, Proposal
 from server.projections.base import Projection, handles
+from server.projections.rows import BatchRows, insert_many
 
 
 class ProposalRow(Base):
@@ -59,17 +60,36 @@ class SupportRow(Base):
 
 
 class ProposalsProjection(Projection):
+    """Rows live in memory for the batch (server/projections/rows.py): a proposal created, commented,
+    supported and decided in one batch is written once."""
+
     name = "proposals"
     tables = (ProposalRow, CommentRow, SupportRow)
 
-    def _row(self, session: Session, event, position: int) -> ProposalRow:
-        row = session.get(ProposalRow, str(event.originator_id))
-        row.updated_at, row.updated_position = event.timestamp, position
+    def __init__(self):
+        self.proposals = BatchRows(ProposalRow)
+        self.comments: list[dict] = []
+        self.supports: list[dict] = []
+
+    def begin_batch(self, session: Session, position: int, app) -> None:
+        self.proposals.reset()
+        self.comments, self.supports = [], []
+
+    def end_batch(self, session: Session) -> None:
+        self.proposals.write(session)
+        insert_many(session, CommentRow.__table__, self.comments)
+        insert_many(session, SupportRow.__table__, self.supports)
+        self.comments, self.supports = [], []
+
+    def _row(self, session: Session, event, position: int) -> dict:
+        row = self.proposals.get(session, str(event.originator_id))
+        row["updated_at"], row["updated_position"] = event.timestamp, position
+        self.proposals.touch(row)
         return row
 
     @handles(Proposal.Created)
     def _created(self, session: Session, event, position: int) -> None:
-        session.add(ProposalRow(
+        self.proposals.add(dict(
             id=str(event.originator_id), plan_key=event.plan_key, tavolo=event.tavolo, kind=event.kind,
             objective_id=event.objective_id, macro_area=event.macro_area, base_version=event.base_version,
             changes=dict(event.changes), base_values=dict(event.base_values), rationale=event.rationale,
@@ -80,34 +100,36 @@ class ProposalsProjection(Projection):
     @handles(Proposal.Revised)
     def _revised(self, session: Session, event, position: int) -> None:
         row = self._row(session, event, position)
-        row.base_version, row.changes, row.base_values = event.base_version, dict(event.changes), dict(event.base_values)
-        row.rationale, row.status, row.revisions = event.rationale, "open", row.revisions + 1
+        row.update(base_version=event.base_version, changes=dict(event.changes), base_values=dict(event.base_values),
+                   rationale=event.rationale, status="open", revisions=row["revisions"] + 1)
 
     @handles(Proposal.Withdrawn)
     def _withdrawn(self, session: Session, event, position: int) -> None:
-        self._row(session, event, position).status = "withdrawn"
+        self._row(session, event, position)["status"] = "withdrawn"
 
     @handles(Proposal.Decided)
     def _decided(self, session: Session, event, position: int) -> None:
         row = self._row(session, event, position)
-        row.status = DECISIONS[event.decision]
-        row.decision = {"decision": event.decision, "reason": event.reason, "by": event.actor,
-                        "at": event.timestamp.isoformat(), "position": position}
+        row["status"] = DECISIONS[event.decision]
+        row["decision"] = {"decision": event.decision, "reason": event.reason, "by": event.actor,
+                           "at": event.timestamp.isoformat(), "position": position}
 
     @handles(Proposal.Commented)
     def _commented(self, session: Session, event, position: int) -> None:
         self._row(session, event, position)
-        session.add(CommentRow(id=event.comment_id, proposal_id=str(event.originator_id), position=position,
-                               at=event.timestamp, author=event.actor, organisation=event.organisation,
-                               text=event.text))
+        self.comments.append(dict(id=event.comment_id, proposal_id=str(event.originator_id), position=position,
+                                  at=event.timestamp, author=event.actor, organisation=event.organisation,
+                                  text=event.text))
 
     @handles(Proposal.Supported)
     def _supported(self, session: Session, event, position: int) -> None:
         self._row(session, event, position)
-        session.add(SupportRow(proposal_id=str(event.originator_id), user_id=event.actor,
-                               organisation=event.organisation, position=position, at=event.timestamp))
+        self.supports.append(dict(proposal_id=str(event.originator_id), user_id=event.actor,
+                                  organisation=event.organisation, position=position, at=event.timestamp))
 
     @handles(Objective.Created)
     def _objective_created(self, session: Session, event, position: int) -> None:
         if event.proposal_id:  # a new objective born from this proposal
-            session.get(ProposalRow, event.proposal_id).objective_id = str(event.originator_id)
+            row = self.proposals.get(session, event.proposal_id)
+            row["objective_id"] = str(event.originator_id)
+            self.proposals.touch(row)

@@ -65,7 +65,7 @@ class Watcher:
     def check_access(self) -> None:
         with self.live.runtime.sessions() as db:
             last = db.scalar(select(func.max(HistoryRow.position))) or 0
-            rows = db.execute(select(HistoryRow.position, HistoryRow.type, HistoryRow.aggregate_id, HistoryRow.data)
+            rows = db.scalars(select(HistoryRow)
                               .where(HistoryRow.position > self.cursor, HistoryRow.position <= last,
                                      HistoryRow.type.in_(ACCESS_EVENTS))
                               .order_by(HistoryRow.position)).all()

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 import server.models  # noqa: F401
 from server.application import SYSTEM
-from server.db import Base
+from server.db import Base, alembic_config
+from server.projections import all_projections
+from server.projections.history import HistoryRow
+from server.projections.projector import Projector
 from server.runtime import Runtime
 
 ENV = Path(__file__).resolve().parents[2] / "migrations" / "env.py"
@@ -50,5 +54,70 @@ def test_upgrade_is_idempotent_across_restarts(settings):
     runtime = Runtime(settings)
     try:
         assert runtime.projector.position() == 0
+    finally:
+        runtime.close()
+
+
+def _schema_diff(runtime) -> list:
+    with runtime.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"include_name": include_name()}),
+                                Base.metadata)
+
+
+def _history(runtime) -> list[tuple]:
+    with runtime.sessions() as s:
+        return [(row.position, row.type, row.summary, row.data)
+                for row in s.scalars(select(HistoryRow).order_by(HistoryRow.position))]
+
+
+def test_0005_refills_the_history_from_the_log_in_its_new_shape(settings):
+    """The history changed shape (stored state instead of data and summary): upgrading an existing
+    database recreates the table and refills it from the event log, leaving the other read models alone."""
+    from alembic import command
+
+    runtime = Runtime(settings)
+    try:
+        runtime.app.create_plan("p", "Piano", "Ambito", 2025, 2027, SYSTEM)
+        runtime.projector.run_once()
+        before = _history(runtime)
+        assert [kind for _, kind, _, _ in before] == ["Plan.Created"]
+        assert before[0][2] == "Creato il piano «Piano»" and before[0][3]["title"] == "Piano"
+        config = alembic_config(settings.read_model_url)
+        with runtime.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0004")
+        columns = {c["name"] for c in inspect(runtime.engine).get_columns("rm_history")}
+        assert {"data", "summary"} <= columns and "state" not in columns
+    finally:
+        runtime.close()
+    upgraded = Runtime(settings)  # upgrades to head; the history projection starts again from 0
+    try:
+        assert upgraded.projector.positions()["history"] == 0
+        assert upgraded.projector.positions()["plans"] > 0
+        upgraded.projector.run_once()
+        assert _history(upgraded) == before
+        assert _schema_diff(upgraded) == []
+    finally:
+        upgraded.close()
+
+
+def test_a_rebuild_leaves_every_index_in_place_even_when_interrupted(settings, monkeypatch):
+    """A rebuild drops the secondary indexes while it loads the tables and creates them at the end;
+    if it dies half-way, the next projector to start creates them again."""
+    from server.projections.history import HistoryProjection
+
+    runtime = Runtime(settings)
+    try:
+        runtime.app.create_plan("p", "Piano", "Ambito", 2025, 2027, SYSTEM)
+        runtime.projector.rebuild()
+        assert _schema_diff(runtime) == []
+        monkeypatch.setattr(HistoryProjection, "apply", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+        monkeypatch.setattr(Projector, "_ensure_indexes", lambda self: None)  # as if the process were killed
+        with pytest.raises(KeyboardInterrupt):
+            runtime.projector.rebuild()
+        assert any(kind == "add_index" for kind, *_ in _schema_diff(runtime))
+        monkeypatch.undo()
+        Projector(runtime.app, runtime.sessions, all_projections())
+        assert _schema_diff(runtime) == []
     finally:
         runtime.close()

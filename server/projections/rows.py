@@ -1,0 +1,97 @@
+"""A table's rows for one projector batch, kept as plain dicts and written once at the end.
+
+The busy projections (objectives, proposals, history) change the same rows many times in a batch:
+a proposal is created, commented, supported and decided; an objective's ~10 KB card changes with
+every approval. Building ORM objects for each of those, and encoding the JSON columns every time,
+was most of the cost of a rebuild (docs/PERFORMANCE.md). Here a row is read at most once per
+batch (one SELECT by primary key, or none when the batch created it), changed in memory, and
+written at the end of the batch with one executemany per table and kind of change.
+
+Nothing else reads these tables while the batch is open, except the projections themselves
+through `get`; code that needs SQL over them in the middle of a batch calls `write` first.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+
+def insert_many(session: Session, table, rows: list[dict]) -> None:
+    """INSERT every row with one executemany, converting values as SQLAlchemy would (JSON, times)
+    but without its per-row parameter machinery, which costs more than SQLite's own insert."""
+    if not rows:
+        return
+    connection = session.connection()
+    sql, names, processors, positional = _compiled_insert(table, tuple(rows[0]), connection.dialect)
+    converting = [(name, processor) for name, processor in zip(names, processors) if processor is not None]
+    if converting:
+        rows = [{**row, **{name: processor(row[name]) for name, processor in converting}} for row in rows]
+    if positional:
+        params = [tuple(row[name] for name in names) for row in rows]
+    else:
+        params = rows
+    connection.exec_driver_sql(sql, params)
+
+
+_INSERTS: dict[tuple, tuple] = {}
+
+
+def _compiled_insert(table, keys: tuple, dialect) -> tuple:
+    cached = _INSERTS.get((table, keys, dialect.name))
+    if cached is None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        names = tuple(compiled.positiontup) if compiled.positional else keys
+        processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+        cached = _INSERTS[(table, keys, dialect.name)] = (compiled.string, names, processors, compiled.positional)
+    return cached
+
+
+class BatchRows:
+    def __init__(self, model):
+        self.table = model.__table__
+        self.key_columns = tuple(self.table.primary_key.columns)
+        self.key_names = tuple(column.name for column in self.key_columns)
+        # Core statements (the ORM's bulk paths would rebuild every row's parameters first)
+        self._key_params = tuple(f"key_{name}" for name in self.key_names)
+        self._update = update(self.table).where(
+            *(column == bindparam(param) for column, param in zip(self.key_columns, self._key_params))
+        ).values({column.name: bindparam(column.name) for column in self.table.columns if not column.primary_key})
+        self.reset()
+
+    def reset(self) -> None:
+        self.rows: dict[tuple, dict | None] = {}  # None: known not to exist
+        self.new: dict[tuple, dict] = {}
+        self.changed: set[tuple] = set()
+
+    def key_of(self, row: dict) -> tuple:
+        return tuple(row[name] for name in self.key_names)
+
+    def get(self, session: Session, *key) -> dict | None:
+        """The row with this primary key, as a dict to change in place (then call `touch`)."""
+        try:
+            return self.rows[key]
+        except KeyError:
+            pass
+        found = session.execute(select(self.table).where(*(c == v for c, v in zip(self.key_columns, key)))).first()
+        row = self.rows[key] = dict(found._mapping) if found else None
+        return row
+
+    def add(self, row: dict) -> dict:
+        key = self.key_of(row)
+        self.new[key] = row
+        self.rows[key] = row
+        return row
+
+    def touch(self, row: dict) -> None:
+        key = self.key_of(row)
+        if key not in self.new:
+            self.changed.add(key)
+
+    def write(self, session: Session) -> None:
+        """Send the batch's changes to the database (in the projector's transaction) and forget them."""
+        if self.new:
+            insert_many(session, self.table, list(self.new.values()))
+        if self.changed:
+            session.execute(self._update, [{**self.rows[key], **dict(zip(self._key_params, key))}
+                                           for key in self.changed])
+        self.reset()

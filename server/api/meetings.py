@@ -197,8 +197,14 @@ def close(key, tavolo, meeting_id):
     """Chiude la seduta registrando il verbale modificato, se c'è, altrimenti quello generato."""
     actor = auth.actor()
     with runtime().sessions() as session:
-        tavolo_row = _tavolo_row(session, key, tavolo)
-        row = _meeting_row(session, key, tavolo, meeting_id)
-        generated, version = generated_minutes(session, tavolo_row, row), row.version
+        generated, version = minutes_to_close(session, key, tavolo, meeting_id)
     position, text = runtime().app.close_meeting(key, tavolo, meeting_id, generated, version, actor)
     return done(position, minutes=text)
+
+
+def minutes_to_close(session, key: str, tavolo: str, meeting_id: str) -> tuple[str, int]:
+    """The minutes generated from the session as it is now and the version they describe: what
+    close_meeting records when the coordinators did not edit the minutes."""
+    tavolo_row = _tavolo_row(session, key, tavolo)
+    row = _meeting_row(session, key, tavolo, meeting_id)
+    return generated_minutes(session, tavolo_row, row), row.version

@@ -12,7 +12,8 @@ bp = Blueprint("ui", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from server.ui import account, admin, admin_people, history, objectives, plans, proposals, tavoli  # noqa: F401
+    from server.ui import (account, admin, admin_people, history, meetings, objectives, plans, proposals,  # noqa: F401
+                           tavoli)
     from server.ui.common import FILTERS
     from server.ui.context import STATIC_GLOBALS, globals_for_templates
 

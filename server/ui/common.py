@@ -15,6 +15,7 @@ from server.events.errors import DomainError, Forbidden
 from server.people import Person
 from server.planformat.labels import OBJECTIVE_LABELS
 from server.projections.directory import OrganisationRow
+from server.projections.plans import TavoloRow
 
 ROME = ZoneInfo("Europe/Rome")
 OBJECTIVE_STATUS = {"draft": "Bozza", "in_discussion": "In discussione", "agreed": "Concordato",
@@ -73,6 +74,12 @@ def people_names(session, user_ids) -> dict[str, str]:
         return {}
     return {p.user_id: (p.name if p.erased_at is None else "(persona cancellata)")
             for p in session.scalars(select(Person).where(Person.user_id.in_(ids)))}
+
+
+def tavolo_name(session, plan_key: str, tavolo: str | None) -> str | None:
+    """The tavolo's name for breadcrumbs and titles (its key if the read model does not know it)."""
+    row = session.get(TavoloRow, (plan_key, tavolo)) if tavolo else None
+    return row.name if row else tavolo
 
 
 def organisation_names(session) -> dict[str, str]:

@@ -63,5 +63,11 @@ def year(text: str, path: str, errors: dict):
     return int(text)
 
 
+def indexed_rows(form, prefix: str, keys) -> list[dict]:
+    """The rows `prefix.N.key` of a submitted form, in the order of N; each row keeps its N as "_i"."""
+    indices = sorted({int(m.group(1)) for k in form.keys() if (m := re.match(re.escape(prefix) + r"\.(\d+)\.", k))})
+    return [{key: form.get(f"{prefix}.{i}.{key}", "") for key in keys} | {"_i": i} for i in indices]
+
+
 def compact(value: dict) -> dict:
     return {k: v for k, v in value.items() if v not in (None, "", [], {})}

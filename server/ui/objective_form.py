@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from server.planformat.checks import ANSWER_FIELDS
-from server.ui.form_values import amount, compact, lines, number_or_text, show_number, split, year
+from server.ui.form_values import amount, compact, indexed_rows, lines, number_or_text, show_number, split, year
 from server.planformat.schema import OBJECTIVE_FIELDS
 
 SHORT_TEXT = ("title",)
@@ -78,11 +78,6 @@ def _indicator_model(indicator: dict) -> dict:
 
 
 # -- form → model ------------------------------------------------------------------------------
-def _rows(form, prefix: str, keys) -> list[dict]:
-    indices = sorted({int(m.group(1)) for k in form.keys() if (m := re.match(re.escape(prefix) + r"\.(\d+)\.", k))})
-    return [{key: form.get(f"{prefix}.{i}.{key}", "") for key in keys} | {"_i": i} for i in indices]
-
-
 def read_model(form) -> dict:
     """The model from a submitted form (a werkzeug MultiDict)."""
     model: dict = {}
@@ -95,7 +90,7 @@ def read_model(form) -> dict:
             if name == "cross_policy":
                 model[name]["areas"] = form.get(f"{name}.areas", "")
         elif name == "budget":
-            model[name] = {"items": [_drop_i(r) for r in _rows(form, "budget.items", BUDGET_ITEM)],
+            model[name] = {"items": [_drop_i(r) for r in indexed_rows(form, "budget.items", BUDGET_ITEM)],
                            "declared_total_eur": form.get("budget.declared_total_eur", "")}
         elif name == "service_novelty":
             model[name] = {"kinds": form.getlist(f"{name}.kinds"), "detail": form.get(f"{name}.detail", "")}
@@ -104,12 +99,12 @@ def read_model(form) -> dict:
         elif name == "intervention_kind":
             model[name] = form.getlist(name)
         elif name == "indicators":
-            rows = _rows(form, "indicators", INDICATOR)
+            rows = indexed_rows(form, "indicators", INDICATOR)
             for row in rows:
-                row["targets"] = [_drop_i(t) for t in _rows(form, f"indicators.{row['_i']}.targets", TARGET)]
+                row["targets"] = [_drop_i(t) for t in indexed_rows(form, f"indicators.{row['_i']}.targets", TARGET)]
             model[name] = [_drop_i(r) for r in rows]
         elif name == "pnrr":
-            model[name] = [_drop_i(r) for r in _rows(form, "pnrr", PNRR)]
+            model[name] = [_drop_i(r) for r in indexed_rows(form, "pnrr", PNRR)]
     return model
 
 

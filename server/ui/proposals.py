@@ -9,9 +9,9 @@ from server.events.errors import Conflict
 from server.queries import get_plan_row
 from server.queries_objectives import get_objective_row, get_proposal, objective_detail
 from server.ui import bp
-from server.ui.common import attempt, login_required, people_names, rt, viewer, wait
+from server.ui.common import attempt, login_required, people_names, rt, tavolo_name, viewer, wait
 from server.ui.objective_form import to_model
-from server.ui.objectives import check_submission, fields_at, preview_rows
+from server.ui.objectives import check_submission, fields_at, form_page, preview_rows, whole_card
 
 DECISION_LABELS = {"approve": "Approva", "reject": "Respingi", "request_changes": "Chiedi modifiche"}
 DONE = {"approve": "Proposta approvata: l'obiettivo è stato aggiornato.", "reject": "Proposta respinta.",
@@ -30,6 +30,7 @@ def _load(proposal_id: str):
         if proposal["decision"]:
             ids.append(proposal["decision"].get("by"))
         names = people_names(s, ids)
+        proposal["tavolo_name"] = tavolo_name(s, proposal["plan"], proposal["tavolo"])
     return me, proposal, plan, objective, names
 
 
@@ -106,19 +107,19 @@ def decide(proposal_id):
 @bp.route("/proposte/<proposal_id>/rivedi", methods=["GET", "POST"])
 @login_required
 def revise(proposal_id):
-    """The author revises against the objective's current version (which also resolves a conflict)."""
+    """The author revises an amendment against the objective's current version (which also resolves
+    a conflict), or the whole card of a proposed new objective."""
     me, proposal_, plan, objective, _ = _load(proposal_id)
-    if objective is None:
-        flash("Le proposte di nuovi obiettivi si rivedono tramite l'API.")
-        return redirect(url_for("ui.proposal", proposal_id=proposal_id))
-    base_version = int(request.form.get("base_version") or objective["version"])
+    base_version = None if objective is None else int(request.form.get("base_version") or objective["version"])
     page = {"plan": plan, "objective": objective, "mode": "revise", "proposal": proposal_,
             "base_version": base_version, "action": url_for("ui.revise", proposal_id=proposal_id)}
     if request.method == "GET":
-        merged = {**objective["fields"], **proposal_["changes"]}
+        merged = {**(objective["fields"] if objective else {}), **proposal_["changes"]}
         return render_template("propose.html", model=to_model(merged), rationale=proposal_["rationale"] or "", **page)
-    base_fields = fields_at(objective, base_version)
+    base_fields = proposal_["changes"] if objective is None else fields_at(objective, base_version)
     changes, model, errors, clean = check_submission(base_fields)
+    if not errors and objective is None:
+        clean, errors = whole_card(model)
     rationale = request.form.get("rationale", "").strip()
     if not errors and request.form.get("action") == "invia":
         position, error = attempt(rt().app.revise_proposal, proposal_id, base_version, clean, rationale or None,
@@ -128,8 +129,7 @@ def revise(proposal_id):
             flash("Proposta rivista: torna aperta per la decisione.")
             return redirect(url_for("ui.proposal", proposal_id=proposal_id))
         errors = {"_": error.message}
-    return render_template("propose.html", model=model, errors=errors, preview=preview_rows(base_fields, changes),
-                           rationale=rationale, **page), 422 if errors else 200
+    return form_page(model, errors, preview_rows(base_fields, changes), rationale, page)
 
 
 @bp.get("/revisione")

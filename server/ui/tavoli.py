@@ -1,19 +1,22 @@
 """Tavolo: the members' workspace — objectives as cards, open proposals, sessions, who is here."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from sqlalchemy import select
 
 from server.projections.meetings import MeetingRow, meeting_detail
 from server.projections.objectives import ObjectiveRow
+from server.projections.plans import TavoloRow
 from server.queries import get_plan_row, tavolo_detail
 from server.queries_objectives import list_proposals, may_see_tavolo, objective_summary
 from server.ui import bp
 from server.ui.common import organisation_names, people_names, rt, viewer
+from server.ui.meeting_forms import page_forms
 
 
 @bp.get("/piani/<key>/tavoli/<tavolo>")
-def tavolo(key, tavolo):
+def tavolo(key, tavolo, failed=None, status=200):
+    """`failed`: a session form refused by server/ui/meetings.py, shown again with its errors."""
     me = viewer()
     with rt().sessions() as s:
         plan = get_plan_row(s, key)
@@ -22,7 +25,8 @@ def tavolo(key, tavolo):
                          .order_by(ObjectiveRow.ordinal)).all()
         objectives = [objective_summary(r) | {"fields": r.fields} for r in rows]
         member = may_see_tavolo(me, key, tavolo)
-        proposals, meetings, names = [], [], {}
+        organisations = organisation_names(s)
+        proposals, meetings, names, forms = [], [], {}, {}
         if member:
             proposals = [p for p in list_proposals(s, key, me, tavolo=tavolo)
                          if p["status"] in ("open", "changes_requested")]
@@ -30,7 +34,10 @@ def tavolo(key, tavolo):
                 select(MeetingRow).where(MeetingRow.plan_key == key, MeetingRow.tavolo == tavolo)
                 .order_by(MeetingRow.starts_at_utc.desc(), MeetingRow.convened_position))]
             names = people_names(s, [p["author"] for p in proposals])
-        organisations = organisation_names(s)
+            forms = page_forms(s, key, s.get(TavoloRow, (key, tavolo)), me, meetings, organisations,
+                               [p["organisation"] for p in detail["people"]], failed)
+    shown = (failed or {}).get("meeting") or request.args.get("seduta") or (meetings[0]["id"] if meetings else None)
     return render_template("tavolo.html", plan=plan, tavolo=detail, objectives=objectives, proposals=proposals,
                            meetings=meetings, names=names, organisations=organisations, member=member,
-                           my_role=me.role_in(key, tavolo) if me else None)
+                           my_role=me.role_in(key, tavolo) if me else None, forms=forms, failed=failed,
+                           shown_meeting=shown), status

@@ -16,6 +16,7 @@ PAGES = [  # name, who, path, heading
     ("tavolo", MEMBER, f"/piani/{PLAN}/tavoli/{TAVOLO}", "Inclusione"),
     ("obiettivo", MEMBER, OBJ, "A-Ob1"),
     ("proponi-modifica", MEMBER, f"{OBJ}/proponi", "Proponi modifica"),
+    ("proponi-obiettivo", MEMBER, f"/piani/{PLAN}/tavoli/{TAVOLO}/proponi-obiettivo", "Proponi un nuovo obiettivo"),
     ("proposta", COORDINATOR, None, "Proposta di modifica"),
     ("coda-di-revisione", COORDINATOR, "/revisione", "Coda di revisione"),
     ("storia", AUDITOR, f"/piani/{PLAN}/storia?da=1&verifica=1", "Storia del piano"),

@@ -4,9 +4,13 @@ const dirty = new WeakSet();
 
 export function isDirty(form) { return dirty.has(form); }
 
+// A form shown again by the server with what the person typed (data-unsent: the submission was
+// refused) counts as typed in, like one edited on this page.
+function unsent(form) { return dirty.has(form) || form.hasAttribute('data-unsent'); }
+
 export function anyDirtyIn(element) {
-  return [...element.querySelectorAll('form')].some((f) => dirty.has(f)) ||
-    (element.closest && element.closest('form') && dirty.has(element.closest('form')));
+  return [...element.querySelectorAll('form')].some(unsent) ||
+    (element.closest && element.closest('form') && unsent(element.closest('form')));
 }
 
 export function protectForms() {

@@ -22,7 +22,7 @@ export async function startLive() {
   document.addEventListener(EVENT, (e) => onEvent(e.detail));
   document.addEventListener(PRESENCE, (e) => onPresence(e.detail));
   connect(live);
-  if (page === 'propose' && typeof live.editing === 'function') {
+  if (page === 'propose' && body.dataset.objective && typeof live.editing === 'function') {
     const form = document.getElementById('modulo-proposta');
     form?.addEventListener('input', () => live.editing(body.dataset.objective), { once: true });
     window.addEventListener('pagehide', () => live.stoppedEditing?.(body.dataset.objective));
@@ -81,7 +81,8 @@ function notice(event) {
 }
 
 // Re-reads the page and swaps the regions marked data-live-region, except those holding a form
-// with unsent typing or the element that has the keyboard focus.
+// with unsent typing or the element that has the keyboard focus. Disclosures (<details id>) stay
+// as the person left them: a session or a form opened to read stays open.
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(refresh, 250);
@@ -100,7 +101,12 @@ async function refresh() {
   for (const region of regions) {
     if (anyDirtyIn(region) || region.contains(document.activeElement)) continue;
     const replacement = fresh.getElementById(region.id);
-    if (replacement && replacement.innerHTML !== region.innerHTML) region.innerHTML = replacement.innerHTML;
+    if (!replacement || replacement.innerHTML === region.innerHTML) continue;
+    const opened = new Map([...region.querySelectorAll('details[id]')].map((d) => [d.id, d.open]));
+    region.innerHTML = replacement.innerHTML;
+    for (const details of region.querySelectorAll('details[id]')) {
+      if (opened.has(details.id)) details.open = opened.get(details.id);
+    }
   }
 }
 

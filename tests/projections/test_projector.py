@@ -14,6 +14,7 @@ from server.application import SYSTEM
 from server.projections import all_projections
 from server.projections.base import ProjectionTracking
 from server.projections.directory import UserRow
+from server.projections.history import HistoryRow
 from server.projections.plans import PlansProjection, PlanRow, TavoloMemberRow
 from server.projections.projector import Projector
 from server.runtime import Runtime
@@ -176,3 +177,19 @@ def test_background_projector_is_woken_by_saves(rt):
             break
         deadline.wait(0.02)
     assert rt.projector.position() >= position
+
+
+def test_history_reads_events_back_when_the_store_compresses_them(settings, monkeypatch):
+    """The history keeps each event's state as the transcoder wrote it: if the operator turns on
+    eventsourcing's compression (COMPRESSOR_TOPIC), it is decompressed before it is kept."""
+    monkeypatch.setenv("COMPRESSOR_TOPIC", "eventsourcing.compressor:ZlibCompressor")
+    runtime = Runtime(settings)
+    try:
+        assert runtime.app.mapper.compressor is not None
+        runtime.app.create_plan("p", "Piano compresso", "Ambito", 2025, 2027, SYSTEM)
+        runtime.projector.run_once()
+        with runtime.sessions() as s:
+            row = s.scalars(select(HistoryRow)).one()
+        assert row.data["title"] == "Piano compresso" and row.summary == "Creato il piano «Piano compresso»"
+    finally:
+        runtime.close()

@@ -59,8 +59,12 @@ def attempt(command, *args, **kwargs):
         return None, error
 
 
-def wait(position) -> None:
-    rt().wait_for(position if isinstance(position, int) else position[-1] if isinstance(position, tuple) else position)
+def wait(position: int) -> None:
+    """Read-your-writes: the page after a command shows it. Commands that answer more than the
+    position are unpacked by their caller (positions and versions are both ints: no guessing)."""
+    if not isinstance(position, int):
+        raise TypeError(f"a position, not {position!r}")
+    rt().wait_for(position)
 
 
 def is_partial() -> bool:

@@ -82,8 +82,13 @@ def add_contribution(key, tavolo, meeting_id):
     args, errors = forms.read_contribution(request.form, transcribes)
     if errors:
         return _refused(key, tavolo, "contributo", meeting_id, errors)
-    return _run(key, tavolo, "contributo", meeting_id, rt().app.add_meeting_contribution, key, tavolo, meeting_id,
-                args["quadrant"], args["text"], args.get("organisation"), args["objectives"], [], auth.actor(),
+
+    def add():
+        _, position = rt().app.add_meeting_contribution(key, tavolo, meeting_id, args["quadrant"], args["text"],
+                                                        args.get("organisation"), args["objectives"], [], auth.actor())
+        return position
+
+    return _run(key, tavolo, "contributo", meeting_id, add,
                 done=f"Contributo aggiunto al quadrante «{QUADRANTS[args['quadrant']]}».")
 
 

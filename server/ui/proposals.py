@@ -77,7 +77,7 @@ def comment(proposal_id):
     text = request.form.get("text", "").strip()
     if not text:
         return proposal(proposal_id, errors={"text": "Scriva il commento prima di inviarlo."}, status=422)
-    return _after(proposal_id, rt().app.comment_proposal, proposal_id, text, auth.actor(),
+    return _after(proposal_id, lambda: rt().app.comment_proposal(proposal_id, text, auth.actor())[1],
                   done="Commento pubblicato.", error_field="text")
 
 
@@ -100,7 +100,7 @@ def decide(proposal_id):
     reason = request.form.get("reason", "").strip() or None
     if decision in ("reject", "request_changes") and not reason:
         return proposal(proposal_id, errors={"reason": "Indichi la motivazione: l'autore la leggerà."}, status=422)
-    return _after(proposal_id, rt().app.decide_proposal, proposal_id, decision, reason, auth.actor(),
+    return _after(proposal_id, lambda: rt().app.decide_proposal(proposal_id, decision, reason, auth.actor())[0],
                   done=DONE.get(decision, "Decisione registrata."), error_field="decision")
 
 

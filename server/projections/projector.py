@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -191,7 +192,8 @@ class Projector:
         tables = [model.__table__ for p in self.projections for model in p.tables]
         with self._lock:
             engine = self.sessions.kw["bind"]
-            Base.metadata.drop_all(engine, tables=list(reversed(tables)))
+            with _without_secure_delete(engine) as connection:
+                Base.metadata.drop_all(connection, tables=list(reversed(tables)))
             Base.metadata.create_all(engine, tables=tables)
             # Secondary indexes are built once at the end: kept up to date row by row (random UUID keys
             # in the history's six), they cost several times the inserts themselves.
@@ -216,3 +218,21 @@ class Projector:
             if collecting:
                 gc.enable()
             self._ensure_indexes()
+
+
+@contextmanager
+def _without_secure_delete(engine):
+    """A connection that frees pages without overwriting them. Debian builds SQLite with
+    secure_delete on, so dropping ~400 MB of read models wrote ~400 MB of zeros (1.8 s of a
+    rebuild; 0.2 s without). The read models hold nothing the event log does not keep anyway;
+    personal data lives in other tables, whose connections keep secure_delete."""
+    with engine.begin() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+            connection.exec_driver_sql("PRAGMA secure_delete=0")
+        try:
+            yield connection
+        finally:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA secure_delete={int(before)}")

@@ -193,3 +193,20 @@ def test_history_reads_events_back_when_the_store_compresses_them(settings, monk
         assert row.data["title"] == "Piano compresso" and row.summary == "Creato il piano «Piano compresso»"
     finally:
         runtime.close()
+
+
+def test_a_sqlite_rebuild_gives_back_connections_that_still_overwrite_deleted_data(rt):
+    """The rebuild drops the old read models without secure_delete (Debian's SQLite has it on);
+    the connections it returns to the pool must have it back, for the personal-data tables."""
+    if rt.engine.dialect.name != "sqlite":
+        pytest.skip("an SQLite pragma")
+    with rt.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    scripted_history(rt.app)
+    rt.projector.rebuild()
+    connections = [rt.engine.connect() for _ in range(rt.engine.pool.size())]
+    try:
+        assert {c.exec_driver_sql("PRAGMA secure_delete").scalar() for c in connections} == {before}
+    finally:
+        for c in connections:
+            c.close()

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.history import event_json, names_of
 from server.projections.base import ProjectionTracking
@@ -29,15 +29,22 @@ def history_position(sessions) -> int:
     return position or 0
 
 
+def projected_position(sessions) -> int:
+    """The furthest position any read model has reached."""
+    with sessions() as session:
+        return session.scalar(select(func.max(ProjectionTracking.position))) or 0
+
+
 class Pusher:
     """`emit(event, payload, to=rooms)`: the app's `SocketIO.emit`, or a write-only one's."""
 
     def __init__(self, sessions, emit: Callable, start_after: int | None = None):
         self.sessions = sessions
         self.emit = emit
-        # Events already in the read models when this process started were pushed by whoever
-        # projected them (or are caught up); a projection rebuilt from 0 must not push them again.
-        self.last = history_position(sessions) if start_after is None else start_after
+        # Events already in any read model when this process started were pushed by whoever projected
+        # them first (or are caught up); a projection refilled from 0 (a migration that reshapes the
+        # history, a new projection) must not push them again.
+        self.last = projected_position(sessions) if start_after is None else start_after
         self._lock = threading.Lock()
 
     def __call__(self, projected) -> None:

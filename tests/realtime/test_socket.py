@@ -240,3 +240,29 @@ def test_the_client_bundle_is_served_without_a_cdn(client):
         pytest.skip("web/node_modules not installed (npm ci in web/)")
     response = client.get("/vendor/socket.io-client/socket.io.esm.min.js")
     assert response.status_code == 200 and b"export" in response.data
+
+
+def test_a_history_refilled_from_zero_does_not_push_old_events_again(runtime, world):
+    """After an upgrade that reshapes the history (migration 0005), its projection starts again from
+    0 while the others are at the head: the refill must not replay the whole past to connected clients."""
+    from sqlalchemy import update
+
+    from server.projections.base import ProjectionTracking
+    from server.projections.history import HistoryRow, SubjectRow
+    from server.realtime.push import Pusher
+
+    runtime.app.create_tavolo(PLAN, "terzo", "Tavolo Terzo", ["A"], SYSTEM)
+    runtime.projector.run_once()
+    with runtime.sessions.begin() as s:  # what the migration leaves behind
+        s.execute(HistoryRow.__table__.delete())
+        s.execute(SubjectRow.__table__.delete())
+        s.execute(update(ProjectionTracking).where(ProjectionTracking.name == "history").values(position=0))
+    emitted = []
+    runtime.projector.listeners.append(Pusher(runtime.sessions, lambda *args, **kwargs: emitted.append(args)))
+    runtime.projector.run_once()
+    with runtime.sessions() as s:
+        assert s.query(HistoryRow).count() == runtime.event_position()  # refilled
+    assert emitted == []
+    runtime.app.create_tavolo(PLAN, "quarto", "Tavolo Quarto", ["A"], SYSTEM)
+    runtime.projector.run_once()
+    assert [payload["type"] for _, payload in emitted] == ["Tavolo.Created"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.events.errors import Conflict, Invalid, NotFound
 from server.people import ApiToken, Invitation, Person
@@ -142,6 +142,31 @@ class Directory:
         if link.purpose == "invite" and not self.runtime.app.account(link.user_id).active:
             self.runtime.wait_for(self.runtime.app.activate_account(link.user_id))
         return link.user_id
+
+    # -- erasure (GDPR art. 17) ---------------------------------------------------------------
+    def erase(self, user_id: str, actor: str) -> int:
+        """Records the erasure (admins only, never one's own), then clears name, e-mail, password,
+        tokens and links. What the person did stays in the log under their account id, shown as
+        «persona cancellata». SQLite overwrites the freed content (secure_delete)."""
+        app = self.runtime.app
+        try:
+            position = app.erase_account(user_id, actor)
+        except Conflict:
+            if app.account(user_id).erased:
+                self._clear_personal_data(user_id)  # an earlier attempt may have stopped half-way
+            raise
+        self._clear_personal_data(user_id)
+        self.runtime.wait_for(position)
+        return position
+
+    def _clear_personal_data(self, user_id: str) -> None:
+        with self.runtime.sessions.begin() as session:
+            person = session.get(Person, user_id)
+            if person is not None:
+                person.email = person.name = person.password_hash = None
+                person.erased_at = person.erased_at or now()
+            session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+            session.execute(delete(Invitation).where(Invitation.user_id == user_id))
 
     # -- authentication --------------------------------------------------------------------
     def authenticate(self, email: str, password: str) -> Principal | None:

@@ -103,6 +103,7 @@ def user_card(person: Person | None, user: UserRow | None, viewer: Principal | N
         "organisation": user.organisation if user else None,
         "active": bool(user and user.active),
         "roles": list(user.roles) if user else [],
+        "erased": erased,
     }
     if viewer is not None and (viewer.is_admin or viewer.id == card["id"]) and not erased:
         card["email"] = person.email

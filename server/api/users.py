@@ -101,6 +101,14 @@ def revoke_role(user_id, role):
     return done(runtime().app.revoke_role(user_id, role, auth.actor()), id=user_id)
 
 
+@blp.route("/users/<user_id>/erasure", methods=["POST"])
+@blp.response(200, Written)
+def erase(user_id):
+    """Cancella nome, e-mail e password di una persona (GDPR art. 17; solo amministratori). Quello
+    che ha fatto resta nella storia con il suo identificativo, come «persona cancellata»."""
+    return done(auth.directory().erase(user_id, auth.actor()), id=user_id)
+
+
 @blp.route("/roles/history", methods=["GET"])
 def role_history():
     """Chi ha potuto fare cosa, e da quando: ogni conferimento e revoca (revisori e amministratori)."""

@@ -55,6 +55,13 @@ class AccountCommands(CoprogrammaBase):
         account.change_organisation(organisation=organisation, actor=actor)
         return self._save(account)
 
+    def erase_account(self, user_id: str, actor: str) -> int:
+        """Admins only; the personal data itself is cleared by server/directory.py."""
+        self.require_admin(actor)
+        account = self.account(user_id)
+        account.erase_personal_data(actor)
+        return self._save(account)
+
     def register_organisation(self, key: str, name: str, kind: str, actor: str) -> int:
         self.require_admin(actor)
         if self._exists(organisation_id(key)):

@@ -25,6 +25,7 @@ class Account(Aggregate):
         self.organisation = organisation
         self.active = not invited
         self.roles: list[str] = []
+        self.erased = False
 
     def grant_role(self, role: str, actor: str) -> None:
         if role not in GLOBAL_ROLES:
@@ -49,6 +50,8 @@ class Account(Aggregate):
     def activate(self, actor: str) -> None:
         if self.active:
             raise Conflict("L'account è già attivo")
+        if self.erased:
+            raise Conflict("I dati personali di questa persona sono stati cancellati: l'account non si riattiva")
         self._activate(actor=actor)
 
     @event("Activated")
@@ -58,6 +61,19 @@ class Account(Aggregate):
     @event("OrganisationChanged")
     def change_organisation(self, organisation: str | None, actor: str) -> None:
         self.organisation = organisation
+
+    def erase_personal_data(self, actor: str) -> None:
+        """Records that the person's name, e-mail and password were erased (GDPR art. 17); the account
+        stays as the pseudonymous author of what it did, and can no longer sign in."""
+        if self.erased:
+            raise Conflict("I dati personali di questa persona sono già stati cancellati")
+        if actor == str(self.id):
+            raise Conflict("Non può cancellare i propri dati: lo chieda a un altro amministratore")
+        self._erase_personal_data(actor=actor)
+
+    @event("PersonalDataErased")
+    def _erase_personal_data(self, actor: str) -> None:
+        self.erased, self.active = True, False
 
     @property
     def is_admin(self) -> bool:

@@ -56,6 +56,10 @@ class DirectoryProjection(Projection):
     def _activated(self, session: Session, event, position: int) -> None:
         session.get(UserRow, str(event.originator_id)).active = True
 
+    @handles(Account.PersonalDataErased)
+    def _erased(self, session: Session, event, position: int) -> None:
+        session.get(UserRow, str(event.originator_id)).active = False
+
     @handles(Account.OrganisationChanged)
     def _organisation_changed(self, session: Session, event, position: int) -> None:
         session.get(UserRow, str(event.originator_id)).organisation = event.organisation

@@ -23,6 +23,7 @@ def summary(kind: str, e, ref: str | None) -> str:
         "Account.RoleGranted": lambda: f"Conferito il ruolo di {ROLE.get(e.role, e.role)}",
         "Account.RoleRevoked": lambda: f"Revocato il ruolo di {ROLE.get(e.role, e.role)}",
         "Account.Activated": lambda: "Account attivato (password impostata)",
+        "Account.PersonalDataErased": lambda: "Cancellati i dati personali di una persona (nome, e-mail, password)",
         "Account.OrganisationChanged": lambda: f"Organizzazione dell'account cambiata in {e.organisation or 'nessuna'}",
         "Plan.Created": lambda: f"Creato il piano «{e.title}»",
         "Plan.Imported": lambda: f"Importato il documento {e.file_name}",

@@ -17,7 +17,7 @@ from server.projections.history import HistoryRow
 log = logging.getLogger(__name__)
 
 ACCESS_EVENTS = ("Tavolo.MemberAdded", "Tavolo.MemberRemoved", "Tavolo.MemberRoleChanged",
-                 "Account.RoleGranted", "Account.RoleRevoked")
+                 "Account.RoleGranted", "Account.RoleRevoked", "Account.PersonalDataErased")
 
 
 class Watcher:

@@ -26,6 +26,7 @@ def people_overview() -> list[dict]:
     return [{"id": u.id, "name": people[u.id].name if u.id in people else None,
              "email": people[u.id].email if u.id in people else None, "organisation": u.organisation,
              "active": u.active, "roles": list(u.roles),
+             "erased": u.id not in people or people[u.id].erased_at is not None,
              "seats": [{"plan": t.plan_key, "tavolo": t.tavolo_key, "role": t.role} for t in seats.get(u.id, [])]}
             for u in users]
 
@@ -38,6 +39,19 @@ def person_role(user_id):
     command = rt().app.grant_role if grant else rt().app.revoke_role
     position, error = attempt(command, user_id, role, auth.actor())
     return done_or_errors(position, error, "Ruolo conferito." if grant else "Ruolo revocato.", f"persona-{user_id}")
+
+
+@bp.post("/amministrazione/persone/<user_id>/cancellazione")
+@login_required
+def person_erase(user_id):
+    """GDPR art. 17: name, e-mail and password go; what the person did stays, pseudonymous."""
+    admin_only()
+    if request.form.get("confirm") != "si":
+        return admin(errors={f"_persona-{user_id}": "Spunti la conferma: la cancellazione non si può annullare."},
+                     status=422)
+    position, error = attempt(auth.directory().erase, user_id, auth.actor())
+    return done_or_errors(position, error, "Dati personali cancellati: nella storia la persona resta "
+                          "come «persona cancellata».", f"persona-{user_id}")
 
 
 @bp.post("/amministrazione/organizzazioni")

@@ -233,6 +233,16 @@ def test_a_member_removed_from_the_tavolo_stops_receiving_it(client, connect, ru
     assert subscribe(sio, tavolo=TAVOLO)["ok"] is False
 
 
+def test_a_person_whose_data_is_erased_is_disconnected(connect, runtime, world):
+    from server.directory import Directory
+
+    sio = connect(world.member)
+    subscribe(sio, tavolo=TAVOLO)
+    Directory(runtime).erase(world.member.id, world.admin.id)
+    assert wait_until(lambda: not sio.is_connected(), timeout=5)
+    assert not connect(world.member).is_connected()  # and cannot come back
+
+
 def test_the_client_bundle_is_served_without_a_cdn(client):
     assert client.get("/vendor/socket.io-client/socket.io.secret").status_code == 404
     assert client.get("/static/js/live.js").status_code == 200

@@ -26,13 +26,14 @@ def _forget_history() -> None:
     op.execute("DELETE FROM projection_tracking WHERE name = 'history'")  # recreated at 0 on start
 
 
-def upgrade() -> None:
+def _recreate_history(*what: sa.Column) -> None:
+    """rm_history again, empty, with `what` (the event) after the columns both shapes share."""
     op.drop_table('rm_history')
     op.create_table('rm_history',
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('at', server.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('type', sa.String(length=64), nullable=False),
-    sa.Column('topic', sa.String(length=200), nullable=False),
+    *[c for c in what if c.name == 'topic'],
     sa.Column('aggregate_id', sa.String(length=36), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('plan_key', sa.String(length=64), nullable=True),
@@ -42,33 +43,18 @@ def upgrade() -> None:
     sa.Column('proposal_id', sa.String(length=36), nullable=True),
     sa.Column('actor', sa.String(length=36), nullable=True),
     sa.Column('organisation', sa.String(length=64), nullable=True),
-    sa.Column('state', sa.LargeBinary(), nullable=False),
+    *[c for c in what if c.name != 'topic'],
     sa.PrimaryKeyConstraint('position')
     )
     for column in INDEXED:
         op.create_index(op.f(f'ix_rm_history_{column}'), 'rm_history', [column], unique=False)
     _forget_history()
+
+
+def upgrade() -> None:
+    _recreate_history(sa.Column('topic', sa.String(length=200), nullable=False),
+                      sa.Column('state', sa.LargeBinary(), nullable=False))
 
 
 def downgrade() -> None:
-    op.drop_table('rm_history')
-    op.create_table('rm_history',
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('at', server.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('type', sa.String(length=64), nullable=False),
-    sa.Column('aggregate_id', sa.String(length=36), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('plan_key', sa.String(length=64), nullable=True),
-    sa.Column('tavolo', sa.String(length=64), nullable=True),
-    sa.Column('objective_id', sa.String(length=36), nullable=True),
-    sa.Column('objective_ref', sa.String(length=64), nullable=True),
-    sa.Column('proposal_id', sa.String(length=36), nullable=True),
-    sa.Column('actor', sa.String(length=36), nullable=True),
-    sa.Column('organisation', sa.String(length=64), nullable=True),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('data', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('position')
-    )
-    for column in INDEXED:
-        op.create_index(op.f(f'ix_rm_history_{column}'), 'rm_history', [column], unique=False)
-    _forget_history()
+    _recreate_history(sa.Column('summary', sa.Text(), nullable=False), sa.Column('data', sa.JSON(), nullable=False))

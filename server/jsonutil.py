@@ -6,7 +6,6 @@ the read models store them exactly, responses write them back as JSON numbers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 import simplejson
 from flask.json.provider import JSONProvider

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from server.events.meeting import QUADRANTS
 from server.projections.directory import OrganisationRow
-from server.projections.meetings import meeting_detail
-from server.queries import get_plan_row
+from server.queries.meetings import meeting_detail
+from server.queries.plans import get_plan_row
 
 ROME = ZoneInfo("Europe/Rome")
 WEEKDAYS = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")

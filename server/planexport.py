@@ -11,7 +11,7 @@ from server.planformat import FORMAT, dump_document
 from server.projections.directory import OrganisationRow
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import MacroAreaRow, TavoloRow
-from server.queries import get_plan_row
+from server.queries.plans import get_plan_row
 
 
 def export_plan(session, key: str) -> dict:

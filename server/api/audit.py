@@ -19,7 +19,7 @@ from server.events.errors import Forbidden
 from server.replay.compare import objective_provenance, plan_diff
 from server.replay.shape import plan_state
 from server.replay.state import require_state, resolve
-from server.queries import get_plan_row
+from server.queries.plans import get_plan_row
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Riproduzione, confronti, provenienza, verifica")
 

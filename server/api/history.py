@@ -11,9 +11,9 @@ from marshmallow import Schema, fields, validate
 from server import auth
 from server.api.common import runtime
 from server.validation.fields import Text
-from server.history import history_page
+from server.queries.history import history_page
 from server.jsonutil import dumps
-from server.queries import get_plan_row
+from server.queries.plans import get_plan_row
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 

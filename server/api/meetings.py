@@ -13,10 +13,11 @@ from server.validation.fields import Key, Text
 from server.events.errors import Forbidden, NotFound
 from server.events.meeting import QUADRANTS
 from server.meetings_minutes import generated_minutes
-from server.projections.meetings import MeetingRow, meeting_detail, meeting_summary
+from server.projections.meetings import MeetingRow
+from server.queries.meetings import meeting_detail, meeting_summary
 from server.projections.plans import TavoloRow
-from server.queries import get_plan_row
-from server.queries_objectives import may_see_tavolo
+from server.queries.plans import get_plan_row
+from server.queries.plans import may_see_tavolo
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/plans/<key>/tavoli/<tavolo>/sessions",
                 description="Sedute dei tavoli: presenze, quadranti di sintesi, verbale")

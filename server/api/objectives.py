@@ -12,7 +12,7 @@ from server.api.common import done, runtime
 from server.validation.fields import Text
 from server.api.payloads import ObjectiveChanges
 from server.events.objective import STATUSES
-from server.queries_objectives import get_objective_row, list_objectives, objective_detail
+from server.queries.objectives import get_objective_row, list_objectives, objective_detail
 from server.replay.compare import objective_at
 
 blp = Blueprint("objectives", __name__, url_prefix="/api/v1/plans/<key>/objectives", description="Obiettivi")

@@ -9,7 +9,7 @@ from server import auth
 from server.api.common import done, runtime
 from server.validation.fields import Key, Text
 from server.events.organisation import KINDS
-from server.queries import list_organisations
+from server.queries.people import list_organisations
 
 blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations", description="Organizzazioni")
 

@@ -9,7 +9,7 @@ from server import auth
 from server.api.common import done, runtime
 from server.validation.fields import Key, Text
 from server.events.tavolo import TAVOLO_ROLES
-from server.queries import list_plans, plan_detail, tavolo_detail
+from server.queries.plans import list_plans, plan_detail, tavolo_detail
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Piani, macro-aree e tavoli")
 

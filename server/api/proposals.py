@@ -11,7 +11,7 @@ from server.api.common import done, runtime
 from server.validation.fields import Text
 from server.api.payloads import ObjectiveChanges
 from server.events.proposal import DECISIONS
-from server.queries_objectives import get_proposal, list_proposals
+from server.queries.proposals import get_proposal, list_proposals
 
 blp = Blueprint("proposals", __name__, url_prefix="/api/v1", description="Proposte di modifica e decisioni")
 

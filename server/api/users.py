@@ -16,7 +16,7 @@ from server.events.tavolo import TAVOLO_ROLES
 from server.people import Person
 from server.projections.directory import UserRow
 from server.projections.roles import RoleChangeRow
-from server.queries import user_card
+from server.queries.people import user_card
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Persone, ruoli e inviti")
 

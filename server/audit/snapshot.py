@@ -9,7 +9,7 @@ from sqlalchemy import select
 from server.events.errors import Conflict, NotFound
 from server.projections.chain import link_at
 from server.projections.history import HistoryRow
-from server.queries import get_plan_row
+from server.queries.plans import get_plan_row
 from server.replay.shape import plan_state
 from server.replay.state import require_state
 

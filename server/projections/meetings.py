@@ -1,19 +1,17 @@
 """Sessions of the tavoli: convocation and agenda, attendance sheet, contributions, minutes.
 
-The reading functions at the end shape these rows as the API answers them.
+server/queries/meetings.py shapes these rows as the API answers them.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.db import Base
-from server.events.meeting import QUADRANTS, Meeting
+from server.events.meeting import Meeting
 from server.projections.base import Projection, handles
-from server.projections.directory import OrganisationRow
-from server.projections.objectives import ObjectiveRow
 
 
 class MeetingRow(Base):
@@ -129,41 +127,3 @@ class MeetingsProjection(Projection):
         row = self._row(session, event, position)
         row.status, row.minutes = "closed", event.minutes
         row.closed_by, row.closed_at, row.closed_position = event.actor, event.timestamp, position
-
-
-# -- reading: the meetings as the API answers them ------------------------------------------------
-def meeting_summary(row: MeetingRow) -> dict:
-    """A meeting as the API lists it."""
-    return {"id": row.id, "plan": row.plan_key, "tavolo": row.tavolo, "title": row.title,
-            "starts_at": row.starts_at, "place": row.place, "link": row.link, "status": row.status,
-            "convened_by": row.convened_by, "closed_by": row.closed_by,
-            "closed_at": row.closed_at.isoformat() if row.closed_at else None,
-            "version": row.version, "position": row.updated_position}
-
-
-def meeting_detail(session, row: MeetingRow) -> dict:
-    """A meeting with agenda (objective refs), attendance and contributions by quadrant."""
-    attendance = session.scalars(select(AttendanceRow).where(AttendanceRow.meeting_id == row.id)
-                                 .order_by(AttendanceRow.position)).all()
-    contributions = session.scalars(select(ContributionRow).where(ContributionRow.meeting_id == row.id)
-                                    .order_by(ContributionRow.position)).all()
-    ids = {item["objective_id"] for item in row.agenda} | {i for c in contributions for i in c.objective_ids}
-    refs = dict(session.execute(select(ObjectiveRow.id, ObjectiveRow.ref)
-                                .where(ObjectiveRow.id.in_(ids - {None}))).all())
-    names = dict(session.execute(select(OrganisationRow.key, OrganisationRow.name)
-                                 .where(OrganisationRow.key.in_([a.organisation for a in attendance]))).all())
-    by_quadrant: dict[str, list] = {quadrant: [] for quadrant in QUADRANTS}
-    for c in contributions:
-        by_quadrant[c.quadrant].append({
-            "id": c.id, "organisation": c.organisation, "organisation_name": names.get(c.organisation),
-            "text": c.text, "objectives": [refs.get(i, i) for i in c.objective_ids], "proposals": c.proposal_ids,
-            "author": c.author, "at": c.at.isoformat(), "position": c.linked_position or c.position})
-    return {
-        **meeting_summary(row),
-        "agenda": [{"title": item["title"], "objective_ref": refs.get(item["objective_id"], item["objective_id"])}
-                   for item in row.agenda],
-        "attendance": [{"organisation": a.organisation, "name": names.get(a.organisation), "present": a.present,
-                        "people": a.people, "position": a.position} for a in attendance],
-        "contributions": by_quadrant,
-        "minutes": row.minutes if row.status == "closed" else row.edited_minutes,
-    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from server.directory import Principal
-from server.history import event_json, names_of, visible
+from server.queries.history import event_json, names_of, visible
 from server.projections.history import HistoryRow
 from server.realtime.rooms import scope
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from server.history import event_json, names_of
+from server.queries.history import event_json, names_of
 from server.projections.base import ProjectionTracking
 from server.projections.history import HistoryRow
 from server.realtime.rooms import event_rooms

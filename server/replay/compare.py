@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server.events.errors import NotFound
 from server.projections.objectives import ObjectiveRow
-from server.queries import get_plan_row
+from server.queries.plans import get_plan_row
 from server.replay.diff import diff_states
 from server.replay.provenance import provenance
 from server.replay.shape import find_objective, objective_state, plan_state

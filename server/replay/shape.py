@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from server.planformat import budget_mismatch, budget_total
 from server.planformat.checks import REQUIRED_FOR_APPROVAL, _is_missing
-from server.queries import _tavolo_summary, plan_summary
-from server.queries_objectives import objective_detail
+from server.queries.plans import plan_summary, tavolo_summary
+from server.queries.objectives import objective_detail
 from server.replay.fold import ObjectiveState, PlanState
 
 
@@ -20,7 +20,7 @@ class _Seat:
 
 
 def objective_summary(objective) -> dict:
-    """server.queries_objectives.objective_summary, without its scan of every text for placeholders
+    """server.queries.objectives.objective_summary, without its scan of every text for placeholders
     (it only needs the count of missing fields): 100 long cards took ~0.4 s. Tests compare the two."""
     fields = objective.fields
     return {"ref": objective.ref, "id": objective.id, "title": fields.get("title"), "macro_area": objective.macro_area,
@@ -38,7 +38,7 @@ def plan_state(plan: PlanState) -> dict:
     tavoli = []
     for tavolo in plan.tavoli.values():
         seats = sorted(tavolo.seats.items(), key=lambda item: item[1][1])  # by since_position, as the read model
-        tavoli.append(_tavolo_summary(tavolo, [_Seat(user, role) for user, (role, _since) in seats]))
+        tavoli.append(tavolo_summary(tavolo, [_Seat(user, role) for user, (role, _since) in seats]))
     return {
         **plan_summary(plan),
         "lead_body": plan.lead_body,

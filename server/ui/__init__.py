@@ -1,7 +1,7 @@
 """Server-rendered pages in Italian: the members' workspace, the coordinators' queue, the
 auditors' history and the Ufficio di Piano's administration.
 
-Every page reads the read models (server/queries*.py, server/history.py) and every form calls the
+Every page reads the read models (server/queries/) and every form calls the
 same application commands as the API: no business rule lives here. Each module is one area.
 """
 from __future__ import annotations

@@ -9,7 +9,8 @@ from server import auth
 from server.api.lifecycle import BODIES
 from server.api.planio import import_problems
 from server.planformat import PlanFormatError, load_document
-from server.queries import list_organisations, list_plans, plan_detail
+from server.queries.people import list_organisations
+from server.queries.plans import list_plans, plan_detail
 from server.ui import bp
 from server.ui.common import attempt, login_required, require, rt, viewer, wait
 

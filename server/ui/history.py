@@ -7,9 +7,9 @@ from datetime import datetime, time
 from flask import render_template, request
 from sqlalchemy import func, select
 
-from server.history import history_page, visible
+from server.queries.history import history_page, visible
 from server.projections.history import HistoryRow
-from server.queries import get_plan_row, plan_detail
+from server.queries.plans import get_plan_row, plan_detail
 from server.ui import audit_bridge, bp
 from server.ui.common import ROME, is_partial, login_required, people_names, rt, viewer
 

@@ -10,8 +10,10 @@ from server import auth
 from server.planformat import validate_objective_fields
 from server.planformat.schema import OBJECTIVE_FIELDS
 from server.projections.plans import MacroAreaRow
-from server.queries import get_plan_row, tavolo_detail
-from server.queries_objectives import get_objective_row, list_proposals, may_see_tavolo, objective_detail
+from server.queries.plans import get_plan_row, tavolo_detail
+from server.queries.objectives import get_objective_row, objective_detail
+from server.queries.proposals import list_proposals
+from server.queries.plans import may_see_tavolo
 from server.ui import audit_bridge, bp
 from server.ui.common import attempt, is_partial, login_required, people_names, rt, tavolo_name, viewer, wait
 from server.ui.objective_form import changed_fields, problem_key, to_fields, to_model

@@ -7,10 +7,10 @@ from flask import render_template, session
 
 from sqlalchemy import select
 
-from server.history import event_json, names_of, visible
+from server.queries.history import event_json, names_of, visible
 from server.projections.history import HistoryRow
-from server.queries import list_plans, plan_detail
-from server.queries_objectives import list_proposals
+from server.queries.plans import list_plans, plan_detail
+from server.queries.proposals import list_proposals
 from server.ui import bp
 from server.ui.common import rt, viewer
 

@@ -6,8 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from server import auth
 from server.events.errors import Conflict
-from server.queries import get_plan_row
-from server.queries_objectives import get_objective_row, get_proposal, objective_detail
+from server.queries.plans import get_plan_row
+from server.queries.objectives import get_objective_row, objective_detail
+from server.queries.proposals import get_proposal
 from server.ui import bp
 from server.ui.common import attempt, login_required, people_names, rt, tavolo_name, viewer, wait
 from server.ui.objective_form import to_model
@@ -142,7 +143,7 @@ def queue():
     waiting, with_author = review_queue(me)
     subscriptions = [{"plan": p, "tavolo": t} for (p, t), role in sorted(me.tavoli.items()) if role == "coordinator"]
     if me.is_admin:
-        from server.queries import list_plans
+        from server.queries.plans import list_plans
         with rt().sessions() as s:
             subscriptions = [{"plan": p["key"], "tavolo": None} for p in list_plans(s)]
     return render_template("queue.html", waiting=waiting, with_author=with_author, subscriptions=subscriptions)

@@ -4,11 +4,14 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
-from server.projections.meetings import MeetingRow, meeting_detail
+from server.projections.meetings import MeetingRow
+from server.queries.meetings import meeting_detail
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import TavoloRow
-from server.queries import get_plan_row, tavolo_detail
-from server.queries_objectives import list_proposals, may_see_tavolo, objective_summary
+from server.queries.plans import get_plan_row, tavolo_detail
+from server.queries.proposals import list_proposals
+from server.queries.plans import may_see_tavolo
+from server.queries.objectives import objective_summary
 from server.ui import bp
 from server.ui.common import organisation_names, people_names, rt, viewer
 from server.ui.meeting_forms import page_forms

@@ -95,6 +95,6 @@ def test_provenance_is_for_signed_in_people_who_may_see_the_tavolo(world):
     for who in (world.auditor, world.admin, world.luca, world.coordinator):
         assert world.get(path, who).status_code == 200
     error_body(world.get(f"/plans/{KEY}/objectives/Z.9/provenance", world.auditor), 404)
-    error_body(world.get(f"/plans/nessuno/objectives/A.1/provenance", world.auditor), 404)
+    error_body(world.get("/plans/nessuno/objectives/A.1/provenance", world.auditor), 404)
     error_body(world.get(f"{path}?at=-1", world.auditor), 422)
     error_body(world.get(f"{path}?as_of=ieri", world.auditor), 422)

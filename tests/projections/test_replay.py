@@ -12,8 +12,8 @@ from server.projections.checkpoints import CheckpointMarkRow, CheckpointRow, Che
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import PlanRow
 from server.projections.projector import Projector
-from server.queries import plan_detail
-from server.queries_objectives import objective_detail
+from server.queries.plans import plan_detail
+from server.queries.objectives import objective_detail
 from server.replay.shape import objective_state, plan_state
 from server.replay.state import full_replay, state_at
 from server.runtime import Runtime

@@ -1,55 +1,13 @@
-"""Read-side queries for objectives and proposals, shaped as the API contract answers them."""
+"""Proposals with their comments and supporters, visible to the tavolo's people."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from server.directory import Principal
 from server.events.errors import Forbidden, NotFound
-from server.planformat import budget_mismatch, budget_total, completeness
 from server.projections.objectives import ObjectiveRow
 from server.projections.proposals import CommentRow, ProposalRow, SupportRow
-from server.queries import get_plan_row
-
-
-def computed(fields: dict) -> dict:
-    """Derived from the fields on every read, never stored by hand."""
-    return {"budget_total_eur": budget_total(fields), "budget_mismatch_eur": budget_mismatch(fields),
-            "completeness": completeness(fields)}
-
-
-def objective_summary(row: ObjectiveRow) -> dict:
-    mismatch = budget_mismatch(row.fields)
-    return {"ref": row.ref, "id": row.id, "title": row.fields.get("title"), "macro_area": row.macro_area,
-            "tavolo": row.tavolo, "status": row.status, "version": row.version,
-            "budget_total_eur": budget_total(row.fields), "budget_mismatch": mismatch is not None,
-            "missing_fields": len(completeness(row.fields)["missing"])}
-
-
-def list_objectives(session, plan_key: str) -> list[dict]:
-    rows = session.scalars(select(ObjectiveRow).where(ObjectiveRow.plan_key == plan_key).order_by(ObjectiveRow.ordinal))
-    return [objective_summary(row) for row in rows]
-
-
-def get_objective_row(session, plan_key: str, ref: str) -> ObjectiveRow:
-    get_plan_row(session, plan_key)
-    row = session.scalars(select(ObjectiveRow).where(ObjectiveRow.plan_key == plan_key, ObjectiveRow.ref == ref)).first()
-    if row is None:
-        raise NotFound("Obiettivo sconosciuto", {"ref": ref})
-    return row
-
-
-def objective_detail(row: ObjectiveRow) -> dict:
-    return {"ref": row.ref, "id": row.id, "version": row.version, "status": row.status,
-            "macro_area": row.macro_area, "tavolo": row.tavolo, "fields": row.fields,
-            "computed": computed(row.fields), "updated_at": row.updated_at.isoformat(),
-            "position": row.updated_position}
-
-
-# -- proposals ------------------------------------------------------------------------------
-def may_see_tavolo(viewer: Principal | None, plan_key: str, tavolo: str | None) -> bool:
-    if viewer is None:
-        return False
-    return viewer.is_admin or viewer.is_auditor or viewer.role_in(plan_key, tavolo) is not None
+from server.queries.plans import get_plan_row, may_see_tavolo
 
 
 def get_proposal(session, proposal_id: str, viewer: Principal | None) -> dict:

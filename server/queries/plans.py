@@ -1,13 +1,12 @@
-"""Read-side queries over the read models, shaped as the API contract answers them."""
+"""Plans and their tavoli, with who sits where."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from server.directory import Principal
 from server.events.errors import NotFound
-from server.people import Person
-from server.projections.directory import OrganisationRow, UserRow
 from server.projections.plans import MacroAreaRow, PlanRow, TavoloMemberRow, TavoloRow
+from server.queries.people import people_cards
 
 
 def plan_summary(plan: PlanRow) -> dict:
@@ -27,12 +26,12 @@ def get_plan_row(session, key: str) -> PlanRow:
 
 
 def plan_detail(session, key: str) -> dict:
-    from server.queries_objectives import list_objectives
+    from server.queries.objectives import list_objectives  # (a cycle otherwise)
 
     plan = get_plan_row(session, key)
     areas = session.scalars(select(MacroAreaRow).where(MacroAreaRow.plan_key == key).order_by(MacroAreaRow.ordinal))
     tavoli = session.scalars(select(TavoloRow).where(TavoloRow.plan_key == key).order_by(TavoloRow.ordinal)).all()
-    seats = _seats(session, key)
+    seats = seats_by_tavolo(session, key)
     return {
         **plan_summary(plan),
         "lead_body": plan.lead_body,
@@ -40,14 +39,14 @@ def plan_detail(session, key: str) -> dict:
         "municipalities": plan.municipalities,
         "sub_areas": plan.sub_areas,
         "macro_areas": [{"code": a.code, "name": a.name, "key_points": a.key_points} for a in areas],
-        "tavoli": [_tavolo_summary(t, seats.get(t.key, [])) for t in tavoli],
+        "tavoli": [tavolo_summary(t, seats.get(t.key, [])) for t in tavoli],
         "approvals": plan.approvals,
         "source": plan.source,
         "objectives": list_objectives(session, key),
     }
 
 
-def _seats(session, plan_key: str, tavolo_key: str | None = None) -> dict[str, list[TavoloMemberRow]]:
+def seats_by_tavolo(session, plan_key: str, tavolo_key: str | None = None) -> dict[str, list[TavoloMemberRow]]:
     query = select(TavoloMemberRow).where(TavoloMemberRow.plan_key == plan_key)
     if tavolo_key:
         query = query.where(TavoloMemberRow.tavolo_key == tavolo_key)
@@ -57,7 +56,7 @@ def _seats(session, plan_key: str, tavolo_key: str | None = None) -> dict[str, l
     return seats
 
 
-def _tavolo_summary(tavolo: TavoloRow, seats: list[TavoloMemberRow]) -> dict:
+def tavolo_summary(tavolo: TavoloRow, seats: list[TavoloMemberRow]) -> dict:
     return {
         "key": tavolo.key,
         "name": tavolo.name,
@@ -74,42 +73,14 @@ def tavolo_detail(session, plan_key: str, tavolo_key: str, viewer: Principal | N
     tavolo = session.get(TavoloRow, (plan_key, tavolo_key))
     if tavolo is None:
         raise NotFound("Tavolo sconosciuto", {"tavolo": tavolo_key})
-    seats = _seats(session, plan_key, tavolo_key).get(tavolo_key, [])
-    detail = {"plan": plan_key, **_tavolo_summary(tavolo, seats)}
+    seats = seats_by_tavolo(session, plan_key, tavolo_key).get(tavolo_key, [])
+    detail = {"plan": plan_key, **tavolo_summary(tavolo, seats)}
     # Names are personal data: shown to signed-in people only.
     detail["people"] = people_cards(session, [s.user_id for s in seats], viewer, {s.user_id: s.role for s in seats})
     return detail
 
 
-def people_cards(session, user_ids: list[str], viewer: Principal | None, roles: dict | None = None) -> list[dict]:
+def may_see_tavolo(viewer: Principal | None, plan_key: str, tavolo: str | None) -> bool:
     if viewer is None:
-        return []
-    people = {p.user_id: p for p in session.scalars(select(Person).where(Person.user_id.in_(user_ids)))}
-    users = {u.id: u for u in session.scalars(select(UserRow).where(UserRow.id.in_(user_ids)))}
-    cards = []
-    for user_id in user_ids:
-        card = user_card(people.get(user_id), users.get(user_id), viewer)
-        if roles:
-            card["role"] = roles.get(user_id)
-        cards.append(card)
-    return cards
-
-
-def user_card(person: Person | None, user: UserRow | None, viewer: Principal | None) -> dict:
-    erased = person is None or person.erased_at is not None
-    card = {
-        "id": user.id if user else (person.user_id if person else None),
-        "name": None if erased else person.name,
-        "organisation": user.organisation if user else None,
-        "active": bool(user and user.active),
-        "roles": list(user.roles) if user else [],
-        "erased": erased,
-    }
-    if viewer is not None and (viewer.is_admin or viewer.id == card["id"]) and not erased:
-        card["email"] = person.email
-    return card
-
-
-def list_organisations(session) -> list[dict]:
-    return [{"key": o.key, "name": o.name, "kind": o.kind}
-            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.name))]
+        return False
+    return viewer.is_admin or viewer.is_auditor or viewer.role_in(plan_key, tavolo) is not None

@@ -10,7 +10,7 @@ from server.events.errors import DomainError
 from server.events.organisation import KINDS
 from server.people import Person
 from server.projections.directory import UserRow
-from server.projections.plans import TavoloMemberRow
+from server.projections.plans import TavoloMemberRow, TavoloRow
 from server.ui import bp
 from server.ui.admin import admin, admin_only, done_or_errors
 from server.ui.common import attempt, login_required, rt, wait
@@ -23,11 +23,13 @@ def people_overview() -> list[dict]:
         seats: dict[str, list] = {}
         for seat in s.scalars(select(TavoloMemberRow).order_by(TavoloMemberRow.plan_key, TavoloMemberRow.tavolo_key)):
             seats.setdefault(seat.user_id, []).append(seat)
+        names = {(t.plan_key, t.key): t.name for t in s.scalars(select(TavoloRow))}
     return [{"id": u.id, "name": people[u.id].name if u.id in people else None,
              "email": people[u.id].email if u.id in people else None, "organisation": u.organisation,
              "active": u.active, "roles": list(u.roles),
              "erased": u.id not in people or people[u.id].erased_at is not None,
-             "seats": [{"plan": t.plan_key, "tavolo": t.tavolo_key, "role": t.role} for t in seats.get(u.id, [])]}
+             "seats": [{"plan": t.plan_key, "tavolo": t.tavolo_key, "tavolo_name": names.get((t.plan_key, t.tavolo_key)),
+                        "role": t.role} for t in seats.get(u.id, [])]}
             for u in users]
 
 

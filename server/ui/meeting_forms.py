@@ -24,10 +24,11 @@ from server.ui.form_values import indexed_rows
 
 AGENDA_ROW = ("title", "objective_ref")
 FORMS = {"convoca": "Convoca una seduta", "odg": "Modifica l'ordine del giorno", "presenze": "Registra presenze",
-         "contributo": "Aggiungi un contributo", "verbale": "Modifica verbale", "chiudi": "Chiudi la seduta"}
+         "contributo": "Aggiungi un contributo", "collega": "Collega un contributo", "verbale": "Modifica verbale",
+         "chiudi": "Chiudi la seduta"}
 LABELS = {"agenda": "Ordine del giorno", "title": "Titolo", "date": "Data", "time": "Ora di inizio", "place": "Luogo",
           "link": "Collegamento online", "organisation": "Organizzazione", "present": "Presente o assente", "people": "Numero di persone",
-          "quadrant": "Quadrante", "objectives": "Obiettivi collegati"}
+          "quadrant": "Quadrante", "objectives": "Obiettivi collegati", "proposals": "Proposte collegate"}
 TEXT_LABELS = {"contributo": "Contributo", "verbale": "Testo del verbale"}
 
 
@@ -178,6 +179,14 @@ def read_contribution(form, transcribes: bool) -> tuple[dict | None, dict]:
     return (None if errors else loaded), errors
 
 
+def read_link(form) -> tuple[dict | None, dict]:
+    """The objectives (refs) and proposals (ids) a contribution is linked to; at least one."""
+    data = {"objectives": form.getlist("objectives"), "proposals": form.getlist("proposals")}
+    if not data["objectives"] and not data["proposals"]:
+        return None, {"objectives": "Scelga almeno un obiettivo o una proposta da collegare."}
+    return data, {}
+
+
 def read_minutes(form) -> tuple[str | None, dict]:
     loaded, errors = _load(MinutesIn(), {"text": form.get("text", "")})
     return (loaded["text"] if loaded else None), errors
@@ -200,8 +209,9 @@ def _values(name: str, form) -> dict:
 
 
 def page_forms(session, plan_key: str, tavolo_row, me, meetings: list[dict], organisations: dict,
-               seated: list[str], failed: dict | None) -> dict:
-    """Who may use which form, the choices they offer and the values they start from."""
+               seated: list[str], failed: dict | None, proposals: list[dict] = ()) -> dict:
+    """Who may use which form, the choices they offer and the values they start from.
+    `proposals`: the tavolo's open proposals, which a contribution may be linked to."""
     role = me.role_in(plan_key, tavolo_row.key) if me else None
     coordinate = bool(me and (me.is_admin or role == "coordinator"))
     participate = bool(me and (me.is_admin or role))
@@ -224,7 +234,8 @@ def page_forms(session, plan_key: str, tavolo_row, me, meetings: list[dict], org
 
     forms = {"coordinate": coordinate, "participate": participate, "objectives": objectives,
              "organisations": by_name(ours), "other_organisations": by_name(k for k in organisations if k not in ours),
-             "own_organisation": me.organisation,
+             "own_organisation": me.organisation, "me": me.id,
+             "proposals": [(p["id"], _proposal_label(p)) for p in proposals],
              "convene": values("convoca", None, _values("convoca", {}) | {"agenda": _agenda_values({}, 5)}),
              "meetings": {}}
     for m in meetings:
@@ -248,7 +259,15 @@ def page_forms(session, plan_key: str, tavolo_row, me, meetings: list[dict], org
     return forms
 
 
+def _proposal_label(proposal: dict) -> str:
+    if proposal["objective_ref"]:
+        return f"Modifica all'obiettivo {proposal['objective_ref']} ({', '.join(proposal['changes'])})"
+    return f"Nuovo obiettivo «{proposal['changes'].get('title') or 'senza titolo'}»"
+
+
 def _shown(failed: dict, forms: dict) -> bool:
+    if failed["form"] == "collega":
+        return False  # one small form per contribution: the reason is shown at the top of the page
     if failed["form"] == "convoca":
         return forms["coordinate"]
     meeting = forms["meetings"].get(failed["meeting"])

@@ -92,6 +92,18 @@ def add_contribution(key, tavolo, meeting_id):
                 done=f"Contributo aggiunto al quadrante «{QUADRANTS[args['quadrant']]}».")
 
 
+@bp.post(SESSION + "/contributi/<contribution_id>/collegamenti")
+@login_required
+def link_contribution(key, tavolo, meeting_id, contribution_id):
+    """Coordinators link any contribution to objectives or proposals; a member, the ones they recorded."""
+    args, errors = forms.read_link(request.form)
+    if errors:
+        return _refused(key, tavolo, "collega", meeting_id, errors)
+    return _run(key, tavolo, "collega", meeting_id, rt().app.link_meeting_contribution, key, tavolo, meeting_id,
+                contribution_id, args["objectives"], args["proposals"], auth.actor(),
+                done="Contributo collegato.")
+
+
 @bp.post(SESSION + "/verbale")
 @login_required
 def edit_minutes(key, tavolo, meeting_id):

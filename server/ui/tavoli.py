@@ -38,7 +38,7 @@ def tavolo(key, tavolo, failed=None, status=200):
                 .order_by(MeetingRow.starts_at_utc.desc(), MeetingRow.convened_position))]
             names = people_names(s, [p["author"] for p in proposals])
             forms = page_forms(s, key, s.get(TavoloRow, (key, tavolo)), me, meetings, organisations,
-                               [p["organisation"] for p in detail["people"]], failed)
+                               [p["organisation"] for p in detail["people"]], failed, proposals)
     shown = (failed or {}).get("meeting") or request.args.get("seduta") or (meetings[0]["id"] if meetings else None)
     return render_template("tavolo.html", plan=plan, tavolo=detail, objectives=objectives, proposals=proposals,
                            meetings=meetings, names=names, organisations=organisations, member=member,

@@ -280,3 +280,31 @@ def test_a_member_proposes_a_new_objective_from_the_tavolo_page(app, runtime, wo
     assert sent.status_code == 302, text(sent)[:500]
     proposal = runtime.app.proposal(sent.headers["Location"].rsplit("/", 1)[-1])
     assert (proposal.kind, proposal.macro_area, proposal.changes) == ("new_objective", "A", {"title": "Sportello unico"})
+
+
+# -- linking a contribution ---------------------------------------------------------------------------------------
+def test_a_coordinator_links_a_contribution_to_an_objective_and_an_open_proposal(app, runtime, world, meeting):
+    from server.projections.meetings import ContributionRow
+
+    contribution_id, position = runtime.app.add_meeting_contribution(
+        PLAN, TAVOLO, meeting, "proposte_concrete", "Sportello di sabato", "caritas", [], [], world.member.id)
+    proposal_id = uuid.uuid4()
+    runtime.wait_for(runtime.app.propose_amendment(proposal_id, PLAN, "A.1", 1, {"context": "Anche il sabato"}, None,
+                                                   world.member.id))
+    path = f"{SESSIONS}/{meeting}/contributi/{contribution_id}/collegamenti"
+    other, other_token = browser_of(app, world.target)  # a member who did not record it: no form
+    assert path not in text(other.get(PAGE))
+    browser, token = browser_of(app, world.coordinator)
+    page = text(browser.get(PAGE))
+    assert path in page and "Modifica all&#39;obiettivo A.1 (context)" in page
+    with records_nothing(runtime):
+        refused = post(browser, token, path, {})
+    assert refused.status_code == 422 and "Scelga almeno un obiettivo o una proposta" in text(refused)
+    response = post(browser, token, path, {"objectives": "A.1", "proposals": str(proposal_id)})
+    assert response.status_code == 302, text(response)[:500]
+    with runtime.sessions() as s:
+        row = s.get(ContributionRow, contribution_id)
+        assert row.proposal_ids == [str(proposal_id)] and len(row.objective_ids) == 1
+    page = text(browser.get(response.headers["Location"]))
+    assert "Sportello di sabato <small>— Caritas diocesana; obiettivi A.1; 1 proposta collegata" in page
+    assert path not in page  # nothing left to link

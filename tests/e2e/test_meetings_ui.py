@@ -77,7 +77,8 @@ def test_a_coordinator_runs_a_session_and_a_member_takes_part(new_page):
     expect(session).to_contain_text("Il centro di ascolto apre anche il sabato.")
 
     # Every form of the page open: still accessible
-    for title in ("Modifica l'ordine del giorno", "Registra presenze", "Aggiungi un contributo", "Modifica verbale"):
+    for title in ("Modifica l'ordine del giorno", "Registra presenze", "Aggiungi un contributo", "Collega",
+                  "Modifica verbale"):
         open_disclosure(session, title)
     open_disclosure(coordinator.locator("#regione-sedute"), "Convoca una seduta")
     assert axe_violations(coordinator) == []

@@ -119,3 +119,12 @@ def test_the_admin_page_erases_after_an_explicit_confirmation(app, runtime, cast
     with runtime.sessions() as s:
         assert s.get(Person, member.id).erased_at is not None
     assert "Dati personali cancellati" in browser.get("/amministrazione").get_data(as_text=True)
+
+
+def test_the_history_page_shows_an_erased_author_as_such(app, client, cast, commented):
+    member = cast.member
+    auditor = login_browser(app, cast.auditor.email)[0]
+    assert "<strong>Marco Membro</strong> (caritas)" in auditor.get(f"/piani/{PLAN}/storia").get_data(as_text=True)
+    erase(client, cast.admin, member.id)
+    page = auditor.get(f"/piani/{PLAN}/storia").get_data(as_text=True)
+    assert "<strong>(persona cancellata)</strong> (caritas): Proposta di modifica" in page

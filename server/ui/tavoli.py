@@ -14,7 +14,7 @@ from server.queries.plans import may_see_tavolo
 from server.queries.objectives import objective_summary
 from server.ui import bp
 from server.ui.common import organisation_names, people_names, rt, viewer
-from server.ui.meeting_forms import page_forms
+from server.ui.meeting_page import page_forms
 
 
 @bp.get("/piani/<key>/tavoli/<tavolo>")

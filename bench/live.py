@@ -37,6 +37,8 @@ import aiohttp  # noqa: E402
 import psutil  # noqa: E402
 import socketio  # noqa: E402
 
+from tests.processes import free_port, stop  # noqa: E402
+
 PLAN, TAVOLO = "piano-bench", "inclusione"
 
 
@@ -64,14 +66,6 @@ def prepare(folder: Path, clients: int) -> list[str]:
 
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -246,11 +240,7 @@ def main() -> None:
             asyncio.run(wait_up(url, process))
             asyncio.run(run(args, url, tokens, psutil.Process(process.pid)))
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
             log.close()
             if process.returncode not in (0, -15):
                 print((Path(tmp) / "server.log").read_text()[-3000:])

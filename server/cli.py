@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import sys
 from pathlib import Path
@@ -16,24 +15,11 @@ if os.environ.get("COPROGRAMMA_ASYNC_MODE", "").strip().lower() == "gevent" and 
 import click
 
 from server.application import SYSTEM
+from server.cli_support import fail, open_runtime
 from server.config import Settings
 from server.events.account import GLOBAL_ROLES
 from server.events.errors import DomainError
 from server.events.organisation import KINDS
-
-
-def _runtime():
-    from server.runtime import Runtime
-
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return Runtime(settings)
-
-
-def _fail(error: DomainError) -> None:
-    details = "".join(f"\n  {field}: {problem}" for field, problem in error.details.items())
-    click.echo(f"Errore: {error.message}{details}", err=True)
-    sys.exit(2)
 
 
 @click.group()
@@ -65,7 +51,7 @@ def serve(host: str, port: int | None, no_projector: bool) -> None:
 @main.command()
 def projector() -> None:
     """Applica gli eventi alle proiezioni in un processo dedicato (deployment PostgreSQL)."""
-    runtime = _runtime()
+    runtime = open_runtime()
     runtime.projector.poll_seconds = 0.1  # the web processes wait for it on every write
     if runtime.settings.message_queue:
         from server.realtime import write_only_socketio
@@ -93,7 +79,7 @@ def projections() -> None:
 @projections.command("rebuild")
 def projections_rebuild() -> None:
     """Cancella e ricostruisce tutti i modelli di lettura dalla posizione 0."""
-    runtime = _runtime()
+    runtime = open_runtime()
     total = runtime.event_position()
     with click.progressbar(length=total, label="Ricostruzione delle proiezioni") as bar:
         applied = runtime.projector.rebuild(progress=bar.update)
@@ -116,11 +102,11 @@ def users_create(email: str, name: str, password: str, role: str | None, organis
     """Crea un account e stampa il suo identificativo."""
     from server.directory import Directory
 
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         user_id, _ = Directory(runtime).create_user(email, name, password, SYSTEM, organisation=organisation, role=role)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(user_id)
     runtime.close()
 
@@ -136,11 +122,11 @@ def organisations() -> None:
 @click.option("--kind", type=click.Choice(KINDS), required=True)
 def organisations_create(key: str, name: str, kind: str) -> None:
     """Registra un'organizzazione."""
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         runtime.wait_for(runtime.app.register_organisation(key, name, kind, SYSTEM))
     except DomainError as error:
-        _fail(error)
+        fail(error)
     click.echo(key)
     runtime.close()
 
@@ -165,7 +151,7 @@ def import_command(file: Path, as_email: str | None) -> None:
     """Importa un piano in formato coprogramma/plan@1 (tutto o niente)."""
     from server.planformat import PlanFormatError, load_document
 
-    runtime = _runtime()
+    runtime = open_runtime()
     raw = file.read_bytes()
     try:
         document = load_document(raw)
@@ -177,7 +163,7 @@ def import_command(file: Path, as_email: str | None) -> None:
             click.echo(f"  {problem['path']}: {problem['message']}", err=True)
         sys.exit(2)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     runtime.wait_for(position)
     click.echo(f"Piano {document.plan['key']} importato (posizione {position}).")
     runtime.close()
@@ -193,12 +179,12 @@ def export_command(plan: str, fmt: str, output: Path | None) -> None:
     from server.planexport import export_plan
     from server.planformat import dumps
 
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         with runtime.sessions() as session:
             text = dumps(export_plan(session, plan))
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
@@ -211,11 +197,11 @@ def demo() -> None:
     """Carica i piani dimostrativi e gli utenti demo (una sola volta)."""
     from server.demo import load_demo
 
-    runtime = _runtime()
+    runtime = open_runtime()
     try:
         logins = load_demo(runtime)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     if logins is None:
         click.echo("I dati dimostrativi sono già caricati.")
     else:

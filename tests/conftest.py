@@ -5,6 +5,8 @@ import os
 import uuid
 from contextlib import contextmanager
 
+from pathlib import Path
+
 import pytest
 
 os.environ.setdefault("COPROGRAMMA_ARGON2_PROFILE", "CHEAPEST")  # before server.security is imported
@@ -44,6 +46,16 @@ def store_param(request) -> str:
 def store(request):
     """The embedded default; tests/projections/conftest.py adds PostgreSQL for store and projections."""
     return store_param(request)
+
+
+@pytest.fixture
+def cli_instance(tmp_path, monkeypatch) -> Path:
+    """An instance folder (SQLite) that `coprogramma` commands run in this process will use."""
+    folder = tmp_path / "instance"
+    monkeypatch.setenv("COPROGRAMMA_INSTANCE", str(folder))
+    monkeypatch.setenv("COPROGRAMMA_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("COPROGRAMMA_DATABASE_URL", raising=False)
+    return folder
 
 
 @pytest.fixture

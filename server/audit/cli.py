@@ -4,24 +4,19 @@ Every command answers JSON on standard output (or into --output).
 """
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from server.config import Settings
+from server.cli_support import fail, open_runtime
 from server.events.errors import DomainError
 from server.jsonutil import dumps
 
 
 def _runtime():
-    from server.runtime import Runtime
-
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = Runtime(settings)
+    runtime = open_runtime()
     runtime.wait_for(runtime.event_position())  # read models (and the chain) up to date
     return runtime
 
@@ -52,9 +47,7 @@ def _run(work):
         with runtime.sessions() as session:
             return work(runtime, session)
     except DomainError as error:
-        details = "".join(f"\n  {field}: {problem}" for field, problem in error.details.items())
-        click.echo(f"Errore: {error.message}{details}", err=True)
-        sys.exit(2)
+        fail(error)
     finally:
         runtime.close()
 

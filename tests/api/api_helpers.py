@@ -40,6 +40,17 @@ def error_body(response, status: int, code: str | None = None) -> dict:
     return body
 
 
+def assert_allowed(runtime, response, expected: int, before: int, writes: bool) -> None:
+    """An allowed request: the expected status; a write answers the position of what it recorded,
+    a read records nothing."""
+    assert response.status_code == expected, response.get_data(as_text=True)
+    if writes:
+        assert runtime.event_position() > before
+        assert response.get_json()["position"] == runtime.event_position()
+    else:
+        assert runtime.event_position() == before
+
+
 @contextmanager
 def records_nothing(runtime):
     """A refused or failed request records nothing in the event log."""

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from tests.api.api_helpers import OTHER_TAVOLO, PLAN, ROLES, TAVOLO, error_body
+from tests.api.api_helpers import OTHER_TAVOLO, PLAN, ROLES, TAVOLO, assert_allowed, error_body
 
 ENGLISH = re.compile(r"\b(the|you|your|permission|allowed|server|request)\b", re.I)
 ANYONE = {role: 200 for role in ROLES}
@@ -308,12 +308,7 @@ def test_permission(client, runtime, cast, mailbox, action, role):
         if action.after_refusal:
             action.after_refusal(client, cast, mailbox)
         return
-    assert response.status_code == expected, response.get_data(as_text=True)
-    if action.writes:
-        assert runtime.event_position() > before
-        assert response.get_json()["position"] == runtime.event_position()
-    else:
-        assert runtime.event_position() == before
+    assert_allowed(runtime, response, expected, before, action.writes)
     if action.verify:
         action.verify(client, cast, response)
 

@@ -17,7 +17,7 @@ from typing import Callable
 import pytest
 
 from server.application import SYSTEM
-from tests.api.api_helpers import error_body
+from tests.api.api_helpers import assert_allowed, error_body
 from tests.api.test_workflow_scenario import ABITARE, INCLUSIONE, KEY, encoded, small_document
 
 ROLES = ("anonymous", "member", "coordinator", "other_member", "other_coordinator", "auditor", "admin")
@@ -332,12 +332,7 @@ def test_workflow_permission(world, runtime, action, role):
         assert runtime.event_position() == before, "a refused request recorded events"
         assert (world.objective(), world.proposal(), world.plan()) == (objective, proposal, plan)
         return
-    assert response.status_code == expected, response.get_data(as_text=True)
-    if action.writes:
-        assert runtime.event_position() > before
-        assert response.get_json()["position"] == runtime.event_position()
-    else:
-        assert runtime.event_position() == before
+    assert_allowed(runtime, response, expected, before, action.writes)
     if action.verify:
         action.verify(world, role, response)
 

@@ -21,17 +21,14 @@ VERIFIER = Path(__file__).resolve().parents[2] / "server" / "audit" / "verify_bu
 
 
 @pytest.fixture
-def instance(tmp_path, monkeypatch):
-    folder = tmp_path / "instance"
-    monkeypatch.setenv("COPROGRAMMA_INSTANCE", str(folder))
-    monkeypatch.setenv("COPROGRAMMA_LOG_LEVEL", "WARNING")
-    monkeypatch.delenv("COPROGRAMMA_DATABASE_URL", raising=False)
+def instance(cli_instance):
+    """An instance with the demo loaded."""
     runtime = Runtime(Settings.from_env())
     try:
         load_demo(runtime)
     finally:
         runtime.close()
-    return folder
+    return cli_instance
 
 
 def invoke(*args):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,23 +15,15 @@ from click.testing import CliRunner
 from server.cli import main
 from server.config import Settings
 from server.runtime import Runtime
+from tests.processes import free_port, stop
 from tests.projections.test_projector import dump_read_models
-
-
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    folder = tmp_path / "instance"
-    monkeypatch.setenv("COPROGRAMMA_INSTANCE", str(folder))
-    monkeypatch.setenv("COPROGRAMMA_LOG_LEVEL", "WARNING")
-    monkeypatch.delenv("COPROGRAMMA_DATABASE_URL", raising=False)
-    return folder
 
 
 def invoke(*args):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_users_create_prints_the_new_id_and_the_user_can_sign_in(instance):
+def test_users_create_prints_the_new_id_and_the_user_can_sign_in(cli_instance):
     assert invoke("organisations", "create", "--key", "caritas", "--name", "Caritas", "--kind", "ets").exit_code == 0
     result = invoke("users", "create", "--email", "Anna@Example.org", "--name", "Anna", "--password",
                     "una-password-lunga", "--role", "admin", "--organisation", "caritas")
@@ -48,7 +39,7 @@ def test_users_create_prints_the_new_id_and_the_user_can_sign_in(instance):
         runtime.close()
 
 
-def test_users_create_refuses_bad_input_in_italian_and_records_nothing(instance):
+def test_users_create_refuses_bad_input_in_italian_and_records_nothing(cli_instance):
     result = invoke("users", "create", "--email", "a@b.it", "--name", "A", "--password", "corta")
     assert result.exit_code == 2 and "password" in result.output and "almeno 10 caratteri" in result.output
     result = invoke("users", "create", "--email", "a@b.it", "--name", "A", "--password", "abbastanza-lunga",
@@ -64,7 +55,7 @@ def test_users_create_refuses_bad_input_in_italian_and_records_nothing(instance)
         runtime.close()
 
 
-def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(instance):
+def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(cli_instance):
     first = invoke("demo")
     assert first.exit_code == 0 and "ufficio.piano@coprogramma.example" in first.output
     assert "già caricati" in invoke("demo").output
@@ -81,13 +72,7 @@ def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(instance):
         runtime.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_serve_starts_without_demo_data_and_a_new_user_can_log_in(instance):
+def test_serve_starts_without_demo_data_and_a_new_user_can_log_in(cli_instance):
     invoke("users", "create", "--email", "nuova@example.org", "--name", "Nuova", "--password", "password-sicura")
     port = free_port()
     env = {**os.environ, "COPROGRAMMA_PORT": str(port)}
@@ -110,7 +95,6 @@ def test_serve_starts_without_demo_data_and_a_new_user_can_log_in(instance):
                                          headers={"Content-Type": "application/json"})
         answer = json.load(urllib.request.urlopen(request))
         assert answer["user"]["name"] == "Nuova" and answer["token"]
-        assert (Path(instance) / "secret_key").exists()  # generated once, kept in the instance
+        assert (Path(cli_instance) / "secret_key").exists()  # generated once, kept in the instance
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)

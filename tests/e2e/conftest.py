@@ -6,7 +6,6 @@ never `playwright install`).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,11 +33,7 @@ if not os.path.exists(CHROMIUM):
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.processes import free_port, stop  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +63,7 @@ def server(tmp_path_factory):
                 raise RuntimeError(f"server did not start: {(instance / 'server.log').read_text()[-3000:]}")
             time.sleep(0.2)
     yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
     log.close()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -19,15 +18,10 @@ import socketio
 from server.application import SYSTEM
 from server.config import Settings
 from server.directory import Directory
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN, TAVOLO, OTHER = "piano-prova", "inclusione", "altro"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -131,13 +125,7 @@ class Processes:
 
     def stop(self) -> None:
         for process in reversed(self.started):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+            stop(process, timeout=5)
             process.log_file.close()
 
 

@@ -55,6 +55,14 @@ class Principal:
     def role_in(self, plan_key: str, tavolo_key: str) -> str | None:
         return self.tavoli.get((plan_key, tavolo_key))
 
+    def takes_part(self, plan_key: str, tavolo_key: str | None) -> bool:
+        """Seated at the tavolo, or an admin (what the pages offer; the application decides)."""
+        return self.is_admin or self.role_in(plan_key, tavolo_key) is not None
+
+    def coordinates(self, plan_key: str, tavolo_key: str | None) -> bool:
+        """Coordinator of the tavolo, or an admin."""
+        return self.is_admin or self.role_in(plan_key, tavolo_key) == "coordinator"
+
 
 class Directory:
     def __init__(self, runtime):

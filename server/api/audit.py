@@ -19,7 +19,7 @@ from server.events.errors import Forbidden
 from server.replay.compare import objective_provenance, plan_diff
 from server.replay.shape import plan_state
 from server.replay.state import require_state, resolve
-from server.queries.plans import get_plan_row
+from server.queries.plans import get_plan_row, may_see_tavolo
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Riproduzione, confronti, provenienza, verifica")
 
@@ -125,7 +125,7 @@ def provenance(query, key, ref):
     viewer = auth.require_login()
 
     def check(tavolo):
-        if not (viewer.is_admin or viewer.is_auditor or tavolo is None or viewer.role_in(key, tavolo)):
+        if tavolo is not None and not may_see_tavolo(viewer, key, tavolo):
             raise Forbidden("La provenienza è visibile ai partecipanti del tavolo, ai revisori e all'Ufficio di Piano")
 
     rt = runtime()

@@ -83,4 +83,4 @@ def tavolo_detail(session, plan_key: str, tavolo_key: str, viewer: Principal | N
 def may_see_tavolo(viewer: Principal | None, plan_key: str, tavolo: str | None) -> bool:
     if viewer is None:
         return False
-    return viewer.is_admin or viewer.is_auditor or viewer.role_in(plan_key, tavolo) is not None
+    return viewer.is_auditor or viewer.takes_part(plan_key, tavolo)

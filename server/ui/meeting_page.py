@@ -32,9 +32,8 @@ def page_forms(session, plan_key: str, tavolo_row, me, meetings: list[dict], org
                seated: list[str], failed: dict | None, proposals: list[dict] = ()) -> dict:
     """Who may use which form, the choices they offer and the values they start from.
     `proposals`: the tavolo's open proposals, which a contribution may be linked to."""
-    role = me.role_in(plan_key, tavolo_row.key) if me else None
-    coordinate = bool(me and (me.is_admin or role == "coordinator"))
-    participate = bool(me and (me.is_admin or role))
+    coordinate = bool(me and me.coordinates(plan_key, tavolo_row.key))
+    participate = bool(me and me.takes_part(plan_key, tavolo_row.key))
     if not participate:
         return {"coordinate": False, "participate": False}
 

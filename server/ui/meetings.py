@@ -78,7 +78,7 @@ def record_attendance(key, tavolo, meeting_id):
 @login_required
 def add_contribution(key, tavolo, meeting_id):
     me = viewer()
-    transcribes = me.is_admin or me.role_in(key, tavolo) == "coordinator"
+    transcribes = me.coordinates(key, tavolo)  # the form offers a choice of organisation
     args, errors = forms.read_contribution(request.form, transcribes)
     if errors:
         return _refused(key, tavolo, "contributo", meeting_id, errors)

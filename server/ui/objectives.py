@@ -35,7 +35,7 @@ def objective(key, ref):
             ids += [v.get(k) for v in provenance.values() for k in ("proposed_by", "decided_by", "actor")]
         names = people_names(s, [i for i in ids if isinstance(i, str)])
         tavolo = tavolo_name(s, key, detail["tavolo"])
-    may_propose = bool(me and (me.is_admin or me.role_in(key, detail["tavolo"])))
+    may_propose = bool(me and me.takes_part(key, detail["tavolo"]))
     return render_template("objective.html", plan=plan, objective=detail, proposals=proposals, names=names,
                            provenance=provenance, provenance_available=audit_bridge.available("provenance"),
                            may_propose=may_propose, tavolo_name=tavolo)

@@ -51,11 +51,11 @@ def _rows(proposal: dict, objective: dict | None) -> list[dict]:
 @login_required
 def proposal(proposal_id, conflict=None, errors=None, status=200):
     me, proposal, plan, objective, names = _load(proposal_id)
-    role = me.role_in(proposal["plan"], proposal["tavolo"])
+    plan_key, tavolo = proposal["plan"], proposal["tavolo"]
     open_ = proposal["status"] in ("open", "changes_requested")
     flags = {"author": me.id == proposal["author"], "open": open_,
-             "participant": bool(me.is_admin or role),
-             "may_decide": open_ and me.id != proposal["author"] and bool(me.is_admin or role == "coordinator"),
+             "participant": me.takes_part(plan_key, tavolo),
+             "may_decide": open_ and me.id != proposal["author"] and me.coordinates(plan_key, tavolo),
              "supported": me.id in proposal["supporters"]}
     return render_template("proposal.html", proposal=proposal, plan=plan, objective=objective, names=names,
                            rows=_rows(proposal, objective), flags=flags, conflict=conflict, errors=errors or {},

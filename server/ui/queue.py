@@ -14,7 +14,7 @@ def review_queue(me) -> tuple[list[dict], list[dict]]:
     with rt().sessions() as s:
         query = select(ProposalRow).where(ProposalRow.status.in_(("open", "changes_requested")))
         rows = [r for r in s.scalars(query.order_by(ProposalRow.created_position))
-                if me.is_admin or me.role_in(r.plan_key, r.tavolo) == "coordinator"]
+                if me.coordinates(r.plan_key, r.tavolo)]
         refs = dict(s.execute(select(ObjectiveRow.id, ObjectiveRow.ref)).all())
         titles = {o.id: (o.fields or {}).get("title") for o in s.scalars(select(ObjectiveRow))}
         tavoli = {(t.plan_key, t.key): t.name for t in s.scalars(select(TavoloRow))}

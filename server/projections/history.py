@@ -112,12 +112,12 @@ class HistoryProjection(Projection):
         self.rows: list[dict] = []
         self.subjects = BatchRows(SubjectRow)
         self._organisations: dict[str, str | None] = {}  # actor -> organisation, for the batch
-        self._plain_state = None
+        self._mapper = None  # the application's: it knows the store's cipher and compressor, if any
 
     def begin_batch(self, session: Session, position: int, app) -> None:
         self.rows, self._organisations = [], {}
         self.subjects.reset()
-        self._plain_state = app.mapper if (app.mapper.cipher or app.mapper.compressor) else None
+        self._mapper = app.mapper
 
     def end_batch(self, session: Session) -> None:
         self.subjects.write(session)
@@ -151,11 +151,10 @@ class HistoryProjection(Projection):
     def _state(self, stored) -> bytes:
         """The state as the transcoder wrote it (deciphered and decompressed, if the store does that)."""
         state = stored.state
-        if self._plain_state is not None:
-            if self._plain_state.cipher:
-                state = self._plain_state.cipher.decrypt(state)
-            if self._plain_state.compressor:
-                state = self._plain_state.compressor.decompress(state)
+        if self._mapper.cipher:
+            state = self._mapper.cipher.decrypt(state)
+        if self._mapper.compressor:
+            state = self._mapper.compressor.decompress(state)
         return state
 
     def _organisation(self, session: Session, actor: str) -> str | None:

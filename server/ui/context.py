@@ -1,24 +1,10 @@
 """What every template may use: who is looking, what they may reach, the official labels."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from server import auth
 from server.events.meeting import QUADRANTS
 from server.planformat import labels as L
 from server.planformat.schema import OBJECTIVE_FIELDS
-
-STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
-
-
-def live_available() -> bool:
-    """The live-updates client (web/static/js/live.js) and the server side both exist."""
-    try:
-        import server.realtime  # noqa: F401
-    except ImportError:
-        return False
-    return (STATIC / "js" / "live.js").exists()
-
 
 def globals_for_templates() -> dict:
     viewer = auth.current()
@@ -26,7 +12,6 @@ def globals_for_templates() -> dict:
     return {
         "viewer": viewer,
         "may_review": coordinates,
-        "live_available": live_available(),
     }
 
 

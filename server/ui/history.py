@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from server.queries.history import history_page, visible
 from server.projections.history import HistoryRow
 from server.queries.plans import get_plan_row, plan_detail
-from server.ui import audit_bridge, bp
+from server import audit
+from server.ui import bp
 from server.ui.common import ROME, is_partial, login_required, people_names, rt, viewer
 
 PAGE = 50
@@ -63,9 +64,9 @@ def _replay(key: str, first: int | None, head: int | None) -> dict | None:
         nxt = s.scalars(select(HistoryRow.position).where(HistoryRow.plan_key == key, HistoryRow.position > at)
                         .order_by(HistoryRow.position).limit(1)).first()
         actor = people_names(s, [event.actor]).get(event.actor) if event and event.actor else None
-    state = audit_bridge.state(key, at)
+        state = audit.plan_state_at(s, key, at)
     return {"at": at, "first": first, "head": head, "prev": prev, "next": nxt, "event": event, "actor": actor,
-            "state": state, "available": audit_bridge.available("state"),
+            "state": state,
             "focus": request.args.get("obiettivo") or (event.objective_ref if event else None)}
 
 
@@ -74,8 +75,11 @@ def _compare(key: str, head: int | None) -> dict | None:
     if not start:
         return None
     start_at, end_at = _moment(start), _moment(end) if end else head
-    result = audit_bridge.diff(key, start_at, end_at) if start_at is not None and end_at is not None else None
-    return {"from": start, "to": end or head, "result": result, "available": audit_bridge.available("diff"),
+    result = None
+    if start_at is not None and end_at is not None:
+        with rt().sessions() as s:
+            result = audit.plan_diff(s, key, start_at, end_at)
+    return {"from": start, "to": end or head, "result": result,
             "error": None if start_at is not None and end_at is not None else
             "Indicare il momento come numero di posizione o come data (GG/MM/AAAA)."}
 
@@ -86,8 +90,7 @@ def _verification() -> dict | None:
     me = viewer()
     if not (me.is_admin or me.is_auditor):
         return {"error": "La verifica della catena è riservata a revisori e Ufficio di Piano."}
-    result = audit_bridge.verify()
-    return {"result": result, "available": audit_bridge.available("verify")}
+    return {"result": audit.verify_chain(rt())}
 
 
 def _moment(text: str):

@@ -14,7 +14,8 @@ from server.queries.plans import get_plan_row, tavolo_detail
 from server.queries.objectives import get_objective_row, objective_detail
 from server.queries.proposals import list_proposals
 from server.queries.plans import may_see_tavolo
-from server.ui import audit_bridge, bp
+from server import audit
+from server.ui import bp
 from server.ui.common import attempt, is_partial, login_required, people_names, rt, tavolo_name, viewer, wait
 from server.ui.objective_form import changed_fields, problem_key, to_fields, to_model
 
@@ -29,7 +30,7 @@ def objective(key, ref):
         proposals = [p for p in list_proposals(s, key, me) if p["objective_ref"] == ref] if member else []
         provenance = None
         if request.args.get("provenienza") and me is not None:
-            provenance = audit_bridge.provenance(key, ref)
+            provenance = audit.objective_provenance(s, key, ref)["fields"]
         ids = [p["author"] for p in proposals]
         if provenance:
             ids += [v.get(k) for v in provenance.values() for k in ("proposed_by", "decided_by", "actor")]
@@ -37,7 +38,7 @@ def objective(key, ref):
         tavolo = tavolo_name(s, key, detail["tavolo"])
     may_propose = bool(me and me.takes_part(key, detail["tavolo"]))
     return render_template("objective.html", plan=plan, objective=detail, proposals=proposals, names=names,
-                           provenance=provenance, provenance_available=audit_bridge.available("provenance"),
+                           provenance=provenance,
                            may_propose=may_propose, tavolo_name=tavolo)
 
 

@@ -107,15 +107,3 @@ def axe_violations(page: Page) -> list[dict]:
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"][:5]]}
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def live_available() -> bool:
-    """server/realtime and its browser client web/static/js/live.js (an ES module with exports)."""
-    client = ROOT / "web" / "static" / "js" / "live.js"
-    return (ROOT / "server" / "realtime").exists() and client.exists() and "export" in client.read_text()
-
-
-def audit_available() -> bool:
-    from server.ui import audit_bridge
-
-    return audit_bridge.available("state") and audit_bridge.available("diff")

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (COORDINATOR, MEMBER, PLAN, SCREENSHOTS, TAVOLO, axe_violations, live_available,
+from tests.e2e.conftest import (COORDINATOR, MEMBER, PLAN, SCREENSHOTS, TAVOLO, axe_violations,
                                 login)
 
 PAGE = f"/piani/{PLAN}/tavoli/{TAVOLO}"
@@ -32,7 +32,6 @@ def open_disclosure(scope, title: str):
 
 
 def test_a_coordinator_runs_a_session_and_a_member_takes_part(new_page):
-    live = live_available()
     coordinator = new_page()
     login(coordinator, COORDINATOR)
     coordinator.goto(PAGE)
@@ -89,7 +88,7 @@ def test_a_coordinator_runs_a_session_and_a_member_takes_part(new_page):
 
     # The member sees the new session and contributes while the coordinator is typing the minutes
     minutes.fill(TYPED)
-    coordinator.wait_for_timeout(1500 if live else 0)  # let the socket subscribe
+    coordinator.wait_for_timeout(1500)  # let the socket subscribe
     member = new_page()
     login(member, MEMBER)
     member.goto(PAGE)
@@ -102,9 +101,8 @@ def test_a_coordinator_runs_a_session_and_a_member_takes_part(new_page):
     own.get_by_label("A-Ob1", exact=False).check()
     own.get_by_role("button", name="Aggiungi il contributo").click()
     expect(member.locator(".notice")).to_contain_text("Questioni problematiche")
-    if live:
-        expect(coordinator.locator("#avvisi-live")).to_contain_text("Luca Galli", timeout=10000)
-        coordinator.wait_for_timeout(800)  # a refresh of the regions would have happened by now
+    expect(coordinator.locator("#avvisi-live")).to_contain_text("Luca Galli", timeout=10000)
+    coordinator.wait_for_timeout(800)  # a refresh of the regions would have happened by now
     expect(session_of(coordinator).get_by_label("Testo del verbale")).to_have_value(TYPED)
 
     # Modifica verbale, then Chiudi la seduta

@@ -4,11 +4,10 @@ the approval live and keeps what they typed; the auditor replays the plan to bef
 compares two moments."""
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (AUDITOR, COORDINATOR, MEMBER, PLAN, SCREENSHOTS, audit_available, axe_violations,
-                                live_available, login)
+from tests.e2e.conftest import (AUDITOR, COORDINATOR, MEMBER, PLAN, SCREENSHOTS, axe_violations,
+                                login)
 
 OBJ = f"/piani/{PLAN}/obiettivi/A-Ob1"
 IMPACT = "QUALE IMPATTO DOVREBBE AVERE L'INTERVENTO?"
@@ -18,12 +17,11 @@ TYPED = "Testo che sto ancora scrivendo e che non deve sparire."
 
 
 def test_propose_approve_live_and_replay(new_page):
-    live = live_available()
     coordinator = new_page()
     login(coordinator, COORDINATOR)
     coordinator.goto("/revisione")
     expect(coordinator.locator("#regione-coda")).not_to_contain_text("A-Ob1")
-    coordinator.wait_for_timeout(1500 if live else 0)  # let the socket subscribe
+    coordinator.wait_for_timeout(1500)  # let the socket subscribe
 
     # The member proposes a change through the form, with the diff preview before sending.
     member = new_page()
@@ -44,8 +42,6 @@ def test_propose_approve_live_and_replay(new_page):
     expect(member.locator(".notice")).to_contain_text("Proposta inviata")
 
     # The coordinator sees it in the queue without reloading.
-    if not live:
-        coordinator.reload()
     expect(coordinator.locator("#regione-coda")).to_contain_text("A-Ob1", timeout=10000)
     expect(coordinator.locator("#regione-coda")).to_contain_text("Luca Galli")
 
@@ -53,7 +49,7 @@ def test_propose_approve_live_and_replay(new_page):
     member.goto(f"{OBJ}/proponi")
     context = member.get_by_label("Breve descrizione del contesto", exact=True)
     context.fill(TYPED)
-    member.wait_for_timeout(1500 if live else 0)
+    member.wait_for_timeout(1500)
 
     coordinator.locator("#regione-coda a", has_text="A-Ob1").first.click()
     expect(coordinator.locator("#regione-modifiche")).to_contain_text(NEW_IMPACT)
@@ -62,13 +58,12 @@ def test_propose_approve_live_and_replay(new_page):
     coordinator.get_by_role("button", name="Approva", exact=True).click()
     expect(coordinator.locator(".notice")).to_contain_text("Proposta approvata")
 
-    if live:
-        banner = member.locator("#cambiato-sotto")
-        expect(banner).to_be_visible(timeout=10000)
-        expect(banner).to_contain_text("Mentre scriveva, l'obiettivo è cambiato")
-        expect(member.locator("#avvisi-live")).to_contain_text("approvata")
-        expect(context).to_have_value(TYPED)  # what the person typed is still there
-        member.screenshot(path=str(SCREENSHOTS / "modificato-mentre-scrivi.png"))
+    banner = member.locator("#cambiato-sotto")
+    expect(banner).to_be_visible(timeout=10000)
+    expect(banner).to_contain_text("Mentre scriveva, l'obiettivo è cambiato")
+    expect(member.locator("#avvisi-live")).to_contain_text("approvata")
+    expect(context).to_have_value(TYPED)  # what the person typed is still there
+    member.screenshot(path=str(SCREENSHOTS / "modificato-mentre-scrivi.png"))
     assert context.input_value() == TYPED
 
     # The member's objective page shows the new value.
@@ -76,8 +71,6 @@ def test_propose_approve_live_and_replay(new_page):
     expect(member.locator("#regione-scheda")).to_contain_text(NEW_IMPACT)
 
     # The auditor replays the plan to before the approval and compares two moments.
-    if not audit_available():
-        pytest.skip("the audit read side (server/audit: state, diff) is not installed yet")
     auditor = new_page()
     login(auditor, AUDITOR)
     events = auditor.request.get(f"/api/v1/plans/{PLAN}/history?objective=A-Ob1&limit=1000").json()["events"]
@@ -104,6 +97,3 @@ def test_propose_approve_live_and_replay(new_page):
     assert axe_violations(auditor) == []
     result.scroll_into_view_if_needed()
     auditor.screenshot(path=str(SCREENSHOTS / "confronta.png"))
-    if not live:
-        pytest.skip("live updates (web/static/js/live.js) are not installed yet: the coordinator's queue was "
-                    "reloaded by hand and the 'changed while typing' notice was not checked")

@@ -31,6 +31,8 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[type[Base], ...]]
     _handlers: ClassVar[dict[type, str]]
+    raw: ClassVar[bool] = False  # apply gets the stored event as recorded instead of the domain event (the chain)
+    with_stored: ClassVar[bool] = False  # apply gets the stored event too, as a fourth argument (the history)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -39,6 +41,13 @@ class Projection:
             for attribute, value in vars(klass).items():
                 for event_class in getattr(value, "handled_events", ()):
                     cls._handlers[event_class] = attribute
+
+    def begin_batch(self, session: Session, position: int, app) -> None:
+        """Before a batch: a projection that keeps state in memory checks it against `position`, the
+        position it has committed (rows of a rolled-back batch, another projector, a rebuild)."""
+
+    def end_batch(self, session: Session) -> None:
+        """After the batch's last event, before the commit: write what was kept in memory."""
 
     def apply(self, session: Session, event, position: int) -> None:
         """Apply one event; deterministic: only the event and current rows decide the outcome."""

@@ -101,15 +101,10 @@ class Projector:
                 batch_session(session)  # rows stay at hand for the whole batch (see batching.py)
                 if not self._claim(session, positions, last):
                     return 0  # another projector got there first; nothing of ours was written
-                # Optional hooks: a projection that keeps state in memory checks it against the position
-                # it has committed (begin_batch) and may write buffered rows before the commit (end_batch).
                 for projection in self.projections:
-                    if hasattr(projection, "begin_batch"):
-                        projection.begin_batch(session, positions[projection.name], self.app)
-                # A projection marked `raw` (the hash chain) gets the stored event as recorded instead of
-                # the domain event; one marked `with_stored` (the history) gets both.
-                calls = [(projection.apply, positions[projection.name], getattr(projection, "raw", False),
-                          getattr(projection, "with_stored", False)) for projection in self.projections]
+                    projection.begin_batch(session, positions[projection.name], self.app)
+                calls = [(projection.apply, positions[projection.name], projection.raw, projection.with_stored)
+                         for projection in self.projections]
                 for notification in notifications:
                     event = self.app.mapper.to_domain_event(notification)
                     position = notification.id
@@ -123,8 +118,7 @@ class Projector:
                                 apply(session, event, position)
                     projected.append(Projected(position, event))
                 for projection in self.projections:
-                    if hasattr(projection, "end_batch"):
-                        projection.end_batch(session)
+                    projection.end_batch(session)
             self._tell(projected)
             return len(projected)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from server.directory import Principal
-from server.people import Person
+from server.queries.people import names
 from server.projections.history import HistoryRow
 
 
@@ -18,11 +18,7 @@ def event_json(row: HistoryRow, names: dict[str, str | None]) -> dict:
 
 
 def names_of(session, rows) -> dict[str, str | None]:
-    ids = {row.actor for row in rows if row.actor}
-    if not ids:
-        return {}
-    people = session.scalars(select(Person).where(Person.user_id.in_(ids)))
-    return {p.user_id: (None if p.erased_at else p.name) for p in people}
+    return names(session, [row.actor for row in rows])
 
 
 def visible(query, viewer: Principal, plan_key: str):

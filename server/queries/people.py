@@ -8,6 +8,15 @@ from server.people import Person
 from server.projections.directory import OrganisationRow, UserRow
 
 
+def names(session, user_ids) -> dict[str, str | None]:
+    """Each person's name by account id; None for a person whose data was erased."""
+    ids = {user_id for user_id in user_ids if user_id}
+    if not ids:
+        return {}
+    return {p.user_id: (None if p.erased_at else p.name)
+            for p in session.scalars(select(Person).where(Person.user_id.in_(ids)))}
+
+
 def people_cards(session, user_ids: list[str], viewer: Principal | None, roles: dict | None = None) -> list[dict]:
     if viewer is None:
         return []

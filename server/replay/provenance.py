@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from server.people import Person
+from server.queries.people import names as names_of_people
 from server.projections.history import HistoryRow
 
 SETTERS = ("Objective.Created", "Objective.FieldsChanged")
@@ -34,8 +34,7 @@ def provenance(session, objective_id: str, upto: int) -> dict:
     proposals = {row.aggregate_id: row for row in session.scalars(select(HistoryRow).where(
         HistoryRow.aggregate_id.in_(proposal_ids), HistoryRow.type == "Proposal.Created"))} if proposal_ids else {}
     people = {row.actor for row in rows} | {p.data.get("author") for p in proposals.values()}
-    names = {p.user_id: (None if p.erased_at else p.name)
-             for p in session.scalars(select(Person).where(Person.user_id.in_(people - {None})))}
+    names = names_of_people(session, people)
     fields: dict[str, dict] = {}
     for row in rows:
         values = row.data["fields"] if row.type == "Objective.Created" else row.data["changes"]

@@ -7,14 +7,12 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import redirect, request, url_for
-from sqlalchemy import select
 
 from server import auth
 from server.api.common import runtime
 from server.events.errors import DomainError, Forbidden
-from server.people import Person
+from server.queries.people import list_organisations, names
 from server.planformat.labels import OBJECTIVE_LABELS
-from server.projections.directory import OrganisationRow
 from server.projections.plans import TavoloRow
 
 ROME = ZoneInfo("Europe/Rome")
@@ -73,11 +71,7 @@ def is_partial() -> bool:
 
 
 def people_names(session, user_ids) -> dict[str, str]:
-    ids = [u for u in set(user_ids) if u]
-    if not ids:
-        return {}
-    return {p.user_id: (p.name if p.erased_at is None else "(persona cancellata)")
-            for p in session.scalars(select(Person).where(Person.user_id.in_(ids)))}
+    return {user_id: name or "(persona cancellata)" for user_id, name in names(session, user_ids).items()}
 
 
 def tavolo_name(session, plan_key: str, tavolo: str | None) -> str | None:
@@ -87,7 +81,7 @@ def tavolo_name(session, plan_key: str, tavolo: str | None) -> str | None:
 
 
 def organisation_names(session) -> dict[str, str]:
-    return dict(session.execute(select(OrganisationRow.key, OrganisationRow.name)).all())
+    return {o["key"]: o["name"] for o in list_organisations(session)}
 
 
 # -- formatting ---------------------------------------------------------------------------------

@@ -32,6 +32,18 @@ class UTCDateTime(TypeDecorator):
             raise ValueError("naive datetime: times must carry a time zone")
         return value.astimezone(timezone.utc)
 
+    def bind_processor(self, dialect):
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value):
+            # SQLite's own format, "YYYY-MM-DD HH:MM:SS.ffffff", written in one step: the general
+            # path (this decorator, then SQLAlchemy's formatter) was ~5 % of a rebuild's time
+            value = self.process_bind_param(value, dialect)
+            return None if value is None else value.isoformat(" ", "microseconds")[:26]
+
+        return to_text
+
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)

@@ -40,7 +40,7 @@ def state_bytes(state) -> bytes:
 
 
 def canonical_bytes(position: int, originator_id, originator_version: int, topic: str, state: bytes) -> bytes:
-    uuid = str(UUID(str(originator_id)))
+    uuid = str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
     state = state_bytes(state)
     return b"".join([b"coprogramma-event/1\n", str(int(position)).encode("ascii"), b"\n", uuid.encode("ascii"), b"\n",
                      str(int(originator_version)).encode("ascii"), b"\n", topic.encode("utf-8"), b"\n",

@@ -46,8 +46,8 @@ class Projection:
         """Before a batch: a projection that keeps state in memory checks it against `position`, the
         position it has committed (rows of a rolled-back batch, another projector, a rebuild)."""
 
-    def end_batch(self, session: Session) -> None:
-        """After the batch's last event, before the commit: write what was kept in memory."""
+    def end_batch(self, session: Session, position: int) -> None:
+        """After the batch's last event (at `position`), before the commit: write what was kept in memory."""
 
     def apply(self, session: Session, event, position: int) -> None:
         """Apply one event; deterministic: only the event and current rows decide the outcome."""

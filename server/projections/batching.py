@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 INFO_KEY = "projector_batch"
 
 
-class BatchRows:
+class SessionRows:
     def __init__(self):
         self.kept: list = []
         self.pending: dict[tuple, object] = {}
@@ -28,7 +28,7 @@ def _key(instance) -> tuple | None:
     return None if any(part is None for part in identity) else (type(instance), identity)
 
 
-def _rows(session: Session) -> BatchRows | None:
+def _rows(session: Session) -> SessionRows | None:
     return session.info.get(INFO_KEY)
 
 
@@ -54,7 +54,7 @@ def _kept(session: Session, instance) -> None:
 
 def batch_session(session: Session) -> Session:
     """Turns `session` (a projector batch's) into a batch session."""
-    rows = session.info[INFO_KEY] = BatchRows()
+    rows = session.info[INFO_KEY] = SessionRows()
     plain_get = session.get
 
     def get(entity, ident, **options):

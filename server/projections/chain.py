@@ -56,6 +56,6 @@ class ChainProjection(Projection):
         self._pending.append({"position": position, "link": link})
         self._link, self._position = link, position
 
-    def end_batch(self, session: Session) -> None:
+    def end_batch(self, session: Session, position: int) -> None:
         insert_many(session, ChainRow.__table__, self._pending)
         self._pending = []

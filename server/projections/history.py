@@ -110,17 +110,17 @@ class HistoryProjection(Projection):
 
     def __init__(self):
         self.rows: list[dict] = []
-        self.subjects = BatchRows(SubjectRow)
+        self.subjects = BatchRows(SubjectRow, keep=True)  # each aggregate's, read by all its events
         self._organisations: dict[str, str | None] = {}  # actor -> organisation, for the batch
         self._mapper = None  # the application's: it knows the store's cipher and compressor, if any
 
     def begin_batch(self, session: Session, position: int, app) -> None:
         self.rows, self._organisations = [], {}
-        self.subjects.reset()
+        self.subjects.begin(position)
         self._mapper = app.mapper
 
-    def end_batch(self, session: Session) -> None:
-        self.subjects.write(session)
+    def end_batch(self, session: Session, position: int) -> None:
+        self.subjects.write(session, position)
         insert_many(session, HistoryRow.__table__, self.rows)
         self.rows = []
 
@@ -171,6 +171,7 @@ class HistoryProjection(Projection):
         session.execute(update(SubjectRow).where(
             (SubjectRow.aggregate_id == event.objective_id) | (SubjectRow.objective_id == event.objective_id))
             .values(objective_ref=event.new_ref))
+        self.subjects.forget()  # the rows in memory still have the old reference
 
     def _new_subject(self, session: Session, kind: str, event, aggregate_id: str) -> dict | None:
         subject = {"aggregate_id": aggregate_id, "plan_key": event.plan_key if kind != "Plan.Created" else event.key,

@@ -39,15 +39,15 @@ class ObjectivesProjection(Projection):
     tables = (ObjectiveRow,)
 
     def __init__(self):
-        self.rows = BatchRows(ObjectiveRow)
+        self.rows = BatchRows(ObjectiveRow, keep=True)  # every batch reads the cards it changes
         self._counts: dict[str, int] = {}  # objectives per plan, for the next ordinal
 
     def begin_batch(self, session: Session, position: int, app) -> None:
-        self.rows.reset()
+        self.rows.begin(position)
         self._counts = {}
 
-    def end_batch(self, session: Session) -> None:
-        self.rows.write(session)
+    def end_batch(self, session: Session, position: int) -> None:
+        self.rows.write(session, position)
 
     def _row(self, session: Session, event, position: int) -> dict:
         row = self.rows.get(session, str(event.originator_id))

@@ -118,7 +118,7 @@ class Projector:
                                 apply(session, event, position)
                     projected.append(Projected(position, event))
                 for projection in self.projections:
-                    projection.end_batch(session)
+                    projection.end_batch(session, last)
             self._tell(projected)
             return len(projected)
 

@@ -72,11 +72,11 @@ class ProposalsProjection(Projection):
         self.supports: list[dict] = []
 
     def begin_batch(self, session: Session, position: int, app) -> None:
-        self.proposals.reset()
+        self.proposals.begin(position)
         self.comments, self.supports = [], []
 
-    def end_batch(self, session: Session) -> None:
-        self.proposals.write(session)
+    def end_batch(self, session: Session, position: int) -> None:
+        self.proposals.write(session, position)
         insert_many(session, CommentRow.__table__, self.comments)
         insert_many(session, SupportRow.__table__, self.supports)
         self.comments, self.supports = [], []

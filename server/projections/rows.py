@@ -8,9 +8,17 @@ batch (one SELECT by primary key, or none when the batch created it), changed in
 written at the end of the batch with one executemany per table and kind of change.
 
 Nothing else reads these tables while the batch is open, except the projections themselves
-through `get`; code that needs SQL over them in the middle of a batch calls `write` first.
+through `get`; code that needs SQL over them in the middle of a batch calls `write` first, and
+`forget` after changing them with SQL.
+
+A small table read again by every batch (the objectives' cards, the history's subjects) can keep
+its rows between batches (`keep=True`): they are what the previous batch wrote, as long as that
+batch was committed and nobody applied events since. `begin` checks exactly that with the
+position the projection's tracking row has reached.
 """
 from __future__ import annotations
+
+from operator import itemgetter
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -23,14 +31,24 @@ def insert_many(session: Session, table, rows: list[dict]) -> None:
         return
     connection = session.connection()
     sql, names, processors, positional = _compiled_insert(table, tuple(rows[0]), connection.dialect)
-    converting = [(name, processor) for name, processor in zip(names, processors) if processor is not None]
-    if converting:
-        rows = [{**row, **{name: processor(row[name]) for name, processor in converting}} for row in rows]
+    converting = [(index, processor) for index, processor in enumerate(processors) if processor is not None]
     if positional:
-        params = [tuple(row[name] for name in names) for row in rows]
+        values = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        params = [values(row) for row in rows]
+        if converting:
+            params = [_converted(list(row), converting) for row in params]
     else:
         params = rows
+        if converting:
+            params = [{**row, **{names[index]: processor(row[names[index]]) for index, processor in converting}}
+                      for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+def _converted(values: list, converting: list) -> tuple:
+    for index, processor in converting:
+        values[index] = processor(values[index])
+    return tuple(values)  # SQLAlchemy takes positional parameters as tuples only
 
 
 _INSERTS: dict[tuple, tuple] = {}
@@ -47,21 +65,33 @@ def _compiled_insert(table, keys: tuple, dialect) -> tuple:
 
 
 class BatchRows:
-    def __init__(self, model):
+    KEEP_AT_MOST = 100_000  # rows kept between batches; beyond that the next batch reads them again
+
+    def __init__(self, model, keep: bool = False):
         self.table = model.__table__
         self.key_columns = tuple(self.table.primary_key.columns)
-        self.key_names = tuple(column.name for column in self.key_columns)
+        self.key_names = tuple(column.name for column in self.table.primary_key.columns)
+        self.keep = keep
         # Core statements (the ORM's bulk paths would rebuild every row's parameters first)
         self._key_params = tuple(f"key_{name}" for name in self.key_names)
         self._update = update(self.table).where(
             *(column == bindparam(param) for column, param in zip(self.key_columns, self._key_params))
         ).values({column.name: bindparam(column.name) for column in self.table.columns if not column.primary_key})
-        self.reset()
+        self._written_up_to: int | None = None  # the batch whose rows are kept, if committed
+        self.forget()
 
-    def reset(self) -> None:
+    def forget(self) -> None:
         self.rows: dict[tuple, dict | None] = {}  # None: known not to exist
         self.new: dict[tuple, dict] = {}
         self.changed: set[tuple] = set()
+        self._written_up_to = None
+
+    def begin(self, position: int) -> None:
+        """Before a batch, given the position the table has reached (committed): rows kept from the
+        previous batch stay only if that batch was ours, was written up to there, and committed."""
+        if not self.keep or position != self._written_up_to or len(self.rows) > self.KEEP_AT_MOST:
+            self.forget()
+        self._written_up_to = None  # in flux until this batch's end: a batch that fails leaves the rows ahead
 
     def key_of(self, row: dict) -> tuple:
         return tuple(row[name] for name in self.key_names)
@@ -87,11 +117,16 @@ class BatchRows:
         if key not in self.new:
             self.changed.add(key)
 
-    def write(self, session: Session) -> None:
-        """Send the batch's changes to the database (in the projector's transaction) and forget them."""
+    def write(self, session: Session, position: int | None = None) -> None:
+        """Send the batch's changes to the database (in the projector's transaction); `position`:
+        the batch's last, when this is its end (the rows are then kept for the next batch)."""
         if self.new:
             insert_many(session, self.table, list(self.new.values()))
         if self.changed:
             session.execute(self._update, [{**self.rows[key], **dict(zip(self._key_params, key))}
                                            for key in self.changed])
-        self.reset()
+        self.new, self.changed = {}, set()
+        if position is None:
+            self._written_up_to = None  # the rows are still right, but a batch may be rolled back after this
+        else:
+            self._written_up_to = position

@@ -9,6 +9,7 @@ from server.db import make_engine, make_sessionmaker, upgrade
 from server.jsonutil import dumps
 from server.projections import all_projections
 from server.projections.checkpoints import CheckpointMarkRow, CheckpointRow, CheckpointsProjection
+from server.projections.history import HistoryRow, HistoryProjection
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import PlanRow
 from server.projections.projector import Projector
@@ -161,3 +162,54 @@ def test_checkpoints_of_an_older_fold_are_ignored_then_replaced(rt):
         assert latest.state["format"] != 1 and latest.position > head - 6
         for position in range(head - 6, head + 1):
             assert folded(state_at(rt, s, PLAN, position)) == folded(full_replay(rt, PLAN, position))
+
+
+def history_rows(sessions) -> list[tuple]:
+    with sessions() as s:
+        return [(r.position, r.plan_key, r.tavolo, r.objective_id, r.objective_ref, r.proposal_id, r.organisation)
+                for r in s.scalars(select(HistoryRow).order_by(HistoryRow.position))]
+
+
+def test_rows_kept_between_batches_do_not_outlive_a_failed_batch(rt, other_read_models, monkeypatch):
+    """The objectives' cards and the history's subjects stay in memory from one batch to the next;
+    a batch that fails after changing them must not leave them ahead of what was committed."""
+    rich_history(rt.app)
+    head = rt.event_position()
+    changes = [n.id for n in rt.app.recorder.select_notifications(start=1, limit=head)
+               if n.topic.endswith("Objective.FieldsChanged")]
+    last_change = changes[-1]
+    rt.projector.run_once(stop=last_change - 8)  # kept in memory now
+    original = HistoryProjection.apply
+
+    def fails_after_the_change(self, session, event, position, stored=None):
+        if position > last_change:
+            raise RuntimeError("guasto")
+        return original(self, session, event, position, stored)
+
+    monkeypatch.setattr(HistoryProjection, "apply", fails_after_the_change)
+    with pytest.raises(RuntimeError):
+        rt.projector.run_once()  # the card was changed in memory, then the batch rolled back
+    monkeypatch.setattr(HistoryProjection, "apply", original)
+    rt.projector.run_once(stop=last_change - 1)
+    fresh = other_read_models(rt.app)
+    fresh.rebuild(stop=last_change - 1)
+    for key in (PLAN, OTHER):
+        assert live(rt.sessions, key) == live(fresh.sessions, key), key
+    assert history_rows(rt.sessions) == history_rows(fresh.sessions)
+    rt.projector.run_once()
+    fresh.run_once()
+    for key in (PLAN, OTHER):
+        assert live(rt.sessions, key) == live(fresh.sessions, key), key
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 500])
+def test_history_rows_name_an_objective_by_its_new_reference_after_a_rename(rt, batch_size):
+    rich_history(rt.app)
+    rt.projector.batch_size = batch_size
+    rt.projector.run_once()
+    with rt.sessions() as s:
+        rename = s.scalar(select(HistoryRow.position).where(HistoryRow.type == "Plan.ObjectiveRenamed"))
+    b_rows = [(position, ref) for position, _, _, _, ref, _, _ in history_rows(rt.sessions) if ref in ("B.1", "B.2")]
+    assert {ref for position, ref in b_rows if position < rename} == {"B.1"}
+    assert {ref for position, ref in b_rows if position >= rename} == {"B.2"}
+    assert sum(position > rename for position, _ in b_rows) >= 4  # the proposals on B.2, their decisions, edits

@@ -210,3 +210,25 @@ def test_a_sqlite_rebuild_gives_back_connections_that_still_overwrite_deleted_da
     finally:
         for c in connections:
             c.close()
+
+
+def test_postgresql_compresses_large_read_model_values_with_lz4(rt):
+    """The cards and checkpoints are large JSON values; pglz made writing them the slowest part
+    of a PostgreSQL rebuild. The engine asks for lz4 (when the server has it)."""
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with rt.engine.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                    "WHERE name = 'default_toast_compression'").scalar():
+            pytest.skip("this PostgreSQL was built without lz4")
+    rt.app.create_plan("p", "Piano", "Ambito", 2025, 2027, SYSTEM)
+    rt.app.add_macro_area("p", "A", "Povertà", [], SYSTEM)
+    rt.app.create_tavolo("p", "t", "Tavolo", ["A"], SYSTEM)
+    context = " ".join(f"Il contesto dell'ambito, paragrafo {i}." for i in range(600))  # ~25 KB
+    rt.app.create_objective("p", uuid.uuid4(), "A.1", "A", "t", {"title": "Lungo", "context": context}, SYSTEM)
+    rt.projector.rebuild()
+    with rt.engine.connect() as conn:
+        method = conn.exec_driver_sql("SELECT pg_column_compression(fields) FROM rm_objectives").scalar()
+        fields = conn.exec_driver_sql("SELECT fields FROM rm_objectives").scalar()
+    assert method == "lz4"
+    assert fields["context"] == context

@@ -1,7 +1,9 @@
-"""JSON with exact numbers: Decimals in, the same digits out (simplejson's use_decimal).
+"""JSON with exact numbers: Decimals in, the same digits out.
 
-Money is `Decimal` end to end: request bodies are parsed with Decimal floats, JSON columns of
-the read models store them exactly, responses write them back as JSON numbers.
+Money is `Decimal` end to end: request bodies and JSON columns are read with simplejson's
+use_decimal; JSON columns and API responses are written by orjson (`dumps_compact`, for speed),
+files and messages by simplejson (`dumps`, which takes indent and sort_keys), both writing a
+Decimal as its exact digits.
 """
 from __future__ import annotations
 

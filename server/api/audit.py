@@ -10,11 +10,10 @@ from datetime import datetime
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server import auth
+from server import audit, auth
 from server.api.common import runtime
 from server.api.plans import PlanDetailOut
 from server.audit.snapshot import certified_snapshot
-from server.audit.verify import verify
 from server.events.errors import Forbidden
 from server.replay.compare import objective_provenance, plan_diff
 from server.replay.shape import plan_state
@@ -152,9 +151,4 @@ def snapshot(query, key):
 def verify_chain():
     """Ricalcola la catena di hash dal registro grezzo degli eventi e la confronta con quella salvata
     (revisori e amministratori)."""
-    viewer = auth.require_login()
-    if not (viewer.is_admin or viewer.is_auditor):
-        raise Forbidden("La verifica del registro è riservata ai revisori e all'Ufficio di Piano")
-    rt = runtime()
-    rt.wait_for(rt.event_position())
-    return verify(rt)
+    return audit.verify_chain(runtime(), auth.require_login())

@@ -11,6 +11,7 @@ from server.queries.history import history_page, visible
 from server.projections.history import HistoryRow
 from server.queries.plans import get_plan_row, plan_detail
 from server import audit
+from server.events.errors import Forbidden
 from server.ui import bp
 from server.ui.common import ROME, is_partial, login_required, people_names, rt, viewer
 
@@ -87,10 +88,10 @@ def _compare(key: str, head: int | None) -> dict | None:
 def _verification() -> dict | None:
     if not request.args.get("verifica"):
         return None
-    me = viewer()
-    if not (me.is_admin or me.is_auditor):
-        return {"error": "La verifica della catena è riservata a revisori e Ufficio di Piano."}
-    return {"result": audit.verify_chain(rt())}
+    try:
+        return {"result": audit.verify_chain(rt(), viewer())}
+    except Forbidden as refused:
+        return {"error": refused.message}
 
 
 def _moment(text: str):

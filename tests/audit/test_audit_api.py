@@ -2,6 +2,7 @@
 their permissions and their 422s."""
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from server.projections.chain import ChainRow
 from server.projections.history import HistoryRow
-from tests.api.api_helpers import error_body, records_nothing
+from tests.api.api_helpers import error_body, login_browser, records_nothing
 from tests.audit.helpers import KEY, World, body
 
 
@@ -29,6 +30,16 @@ def test_verify_is_for_auditors_and_admins(world, runtime):
         assert report["events"] == runtime.event_position() and len(report["head"]) == 64
     with runtime.sessions() as s:
         assert report["head"] == s.scalar(select(ChainRow.link).order_by(ChainRow.position.desc()).limit(1))
+
+
+def test_the_history_page_verifies_for_auditors_and_admins_only(app, world, runtime):
+    """The page's "Verifica integrità" asks the same application function as the API: same rule, same words."""
+    refusal = error_body(world.get("/audit/verify", world.luca), 403, "forbidden")["message"]
+    for who, allowed in ((world.luca, False), (world.coordinator, False), (world.auditor, True), (world.admin, True)):
+        browser, _ = login_browser(app, who.email)
+        page = browser.get(f"/piani/{KEY}/storia?verifica=1").get_data(as_text=True)
+        assert ("Catena integra." in page) is allowed, who
+        assert (refusal in html.unescape(page)) is not allowed, who
 
 
 def test_the_state_at_a_moment_is_the_plan_as_it_was_then(world, runtime):

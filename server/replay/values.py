@@ -8,13 +8,28 @@ disappears being marked "added": true / "removed": true. apply_value(a, d) gives
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from difflib import SequenceMatcher
+
+import orjson
 
 from server.jsonutil import dumps
 
 
-def _key(value) -> str:
-    return dumps(value, sort_keys=True)
+def _key(value) -> bytes | str:
+    """What list items are matched by: the same for values that are `same` (60000 and 60000.00
+    alike), different otherwise. orjson: a diff of two plan states matches ~100 000 items."""
+    try:
+        return orjson.dumps(value, default=_number, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return dumps(value, sort_keys=True)
+
+
+def _number(value):
+    if isinstance(value, Decimal) and value.is_finite():
+        integral = value == value.to_integral_value()
+        return orjson.Fragment(str(int(value)) if integral else format(value.normalize(), "f"))
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def same(a, b) -> bool:
@@ -54,7 +69,8 @@ def diff_list(before: list, after: list) -> dict:
         paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(paired):
             change = diff_value(before[i1 + k], after[j1 + k])
-            changed.append({"index": i1 + k, "to_index": j1 + k, **change})
+            if change is not None:  # equal after all (e.g. true and 1 nested in an object)
+                changed.append({"index": i1 + k, "to_index": j1 + k, **change})
         removed += [{"index": i, "value": before[i]} for i in range(i1 + paired, i2)]
         added += [{"index": j, "value": after[j]} for j in range(j1 + paired, j2)]
     return {"added": added, "removed": removed, "changed": changed}

@@ -42,6 +42,24 @@ def test_budget_items_are_compared_item_by_item_down_to_the_amount():
         "a": {"before": 1, "after": None, "removed": True}, "b": {"before": None, "after": 1, "added": True}}}
 
 
+def test_an_amount_written_differently_is_the_same_item():
+    """60000 from one client and 60000.00 from another are one amount: the list diff matches the
+    items (it used to pair them as a change that was no change, and fail)."""
+    before = [{"label": "Borse", "amount_eur": Decimal("60000.00")}, {"label": "Tutor", "amount_eur": 415000},
+              {"label": "Sede", "amount_eur": Decimal("0.50")}]
+    after = [{"label": "Borse", "amount_eur": 60000}, {"label": "Tutor", "amount_eur": Decimal("415000.0")},
+             {"label": "Sede", "amount_eur": Decimal("0.5")}]
+    assert diff_value(before, after) is None
+    after[1] = {"label": "Tutor", "amount_eur": Decimal("420000")}
+    change = diff_value(before, after)
+    assert change["items"] == {"added": [], "removed": [], "changed": [
+        {"index": 1, "to_index": 1, "before": before[1], "after": after[1],
+         "fields": {"amount_eur": {"before": 415000, "after": Decimal("420000")}}}]}
+    assert apply_value(before, change) == after
+    huge = [{"n": 2 ** 70}, "uno"]
+    assert diff_value(huge, [{"n": 2 ** 70}, "due"])["items"]["changed"][0]["index"] == 1
+
+
 def test_applying_a_value_diff_gives_the_new_value_for_random_lists():
     rng = random.Random(5)
     words = ["casa", "lavoro", "scuola", "salute", {"k": 1}, {"k": 2}, ["x"], 7]

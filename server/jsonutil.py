@@ -30,7 +30,12 @@ def dumps_compact(obj) -> bytes:
     (a plan's state is ~1 MB): orjson, about ten times simplejson's speed. Compact, keys in the
     order given, Decimals as their exact digits (read back by `loads` as Decimals), dates as
     `isoformat()` like `dumps`."""
-    return orjson.dumps(obj, default=_compact_default, option=_COMPACT_OPTIONS)
+    try:
+        return orjson.dumps(obj, default=_compact_default, option=_COMPACT_OPTIONS)
+    except orjson.JSONEncodeError:
+        # What orjson refuses and JSON allows (integers beyond 64 bits, nesting beyond 254 levels):
+        # the same document by simplejson. A projector that could not write a value would stop.
+        return dumps(obj, separators=(",", ":")).encode("utf-8")
 
 
 def dumps_stored(obj) -> str:

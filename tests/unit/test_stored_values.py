@@ -10,7 +10,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Table, JSON, insert,
 from sqlalchemy.dialects import sqlite
 
 from server.db import UTCDateTime, make_engine
-from server.jsonutil import dumps_stored, loads
+from server.jsonutil import dumps_compact, dumps_stored, loads
 
 ROME = timezone(timedelta(hours=1))
 
@@ -27,6 +27,17 @@ def test_stored_json_keeps_decimal_digits_text_and_dates():
     assert back["3"] == "chiave numerica"
     with pytest.raises(TypeError):
         dumps_stored({"x": object()})
+
+
+def test_stored_json_takes_what_json_allows_beyond_orjson():
+    """Integers beyond 64 bits and deep nesting are valid JSON: refusing them would stop the
+    projector on that event for good."""
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    for value in ({"n": 2 ** 70, "eur": Decimal("1.10"), "t": "città"}, {"deep": deep}):
+        assert loads(dumps_stored(value)) == value
+        assert loads(dumps_compact(value)) == value
 
 
 @pytest.mark.parametrize("moment", [

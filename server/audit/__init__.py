@@ -1,7 +1,8 @@
 """Tamper evidence and audit exports: verify the hash chain, export and check bundles, certified snapshots.
 
 The functions below are the read side as the web pages ask for it (server/ui/history.py,
-server/ui/objectives.py); they run inside a Flask request. Imports stay inside the functions:
+server/ui/objectives.py); `verify_chain`, with who may ask, serves the API too. They run inside a
+Flask request. Imports stay inside the functions:
 server/audit/verify_bundle.py must run on its own (standard library only), and the projections
 import it.
 """

@@ -4,65 +4,111 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
 
 from server import auth
 from server.api.common import runtime
-from server.validation.fields import Text
-from server.queries.history import history_page
 from server.jsonutil import dumps
+from server.projections.history import HistoryRow
+from server.queries.history import check_filters, history_page
 from server.queries.plans import get_plan_row
+from server.validation.fields import Text
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 
 CSV_COLUMNS = ("position", "at", "type", "actor_id", "actor_name", "organisation", "tavolo", "objective_ref",
                "proposal_id", "summary")
+PAGE = 100  # events per JSON page unless `limit` says otherwise
+EXPORT_PAGE = 1000  # events read at a time while a whole export streams
 
 
 class HistoryQuery(Schema):
-    objective = Text(load_default=None)
-    tavolo = Text(load_default=None)
-    actor = Text(load_default=None)
+    objective = Text(load_default=None, metadata={"description": "Riferimento (attuale o precedente) o id dell'obiettivo"})
+    tavolo = Text(load_default=None, metadata={"description": "Chiave del tavolo"})
+    actor = Text(load_default=None, metadata={"description": "Id dell'account che ha agito"})
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
-    after = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = fields.Integer(load_default=None, validate=validate.Range(min=0),
+                           metadata={"description": "Il `next` della pagina precedente"})
+    limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1000),
+                           metadata={"description": f"Eventi per pagina (predefinito {PAGE}); nelle esportazioni "
+                                                    "senza `limit` arrivano tutti gli eventi"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "jsonl"]))
+
+
+ActorOut = Schema.from_dict({"id": fields.String(), "name": fields.String(allow_none=True),
+                             "organisation": fields.String(allow_none=True)}, name="HistoryActor")
+HistoryEventOut = Schema.from_dict({
+    "position": fields.Integer(), "at": fields.String(), "type": fields.String(), "plan": fields.String(),
+    "actor": fields.Nested(ActorOut, allow_none=True), "tavolo": fields.String(allow_none=True),
+    "objective_ref": fields.String(allow_none=True), "objective_id": fields.String(allow_none=True),
+    "proposal_id": fields.String(allow_none=True), "summary": fields.String(),
+    "data": fields.Dict(metadata={"description": "I campi dell'evento"}),
+}, name="HistoryEvent")
+HistoryOut = Schema.from_dict({
+    "events": fields.List(fields.Nested(HistoryEventOut)),
+    "next": fields.Integer(allow_none=True, metadata={"description": "Da passare come `after`; null all'ultima pagina"}),
+}, name="HistoryPage")
 
 
 @blp.route("/history", methods=["GET"])
 @blp.arguments(HistoryQuery, location="query")
+@blp.alt_response(200, schema=HistoryOut, success=True,
+                  description="Una pagina di eventi; con `format=csv` o `format=jsonl` un file da scaricare")
 def history(query, key):
     """Gli eventi del piano, dal più vecchio; paginazione con `after` = il `next` ricevuto.
-    `format=csv` o `format=jsonl` per esportarli."""
+    `format=csv` o `format=jsonl` per esportarli: tutti, o una pagina se si indica `limit`."""
     viewer = auth.require_login()
-    fmt = query.pop("format")
+    fmt, limit = query.pop("format"), query.pop("limit")
     with runtime().sessions() as session:
         get_plan_row(session, key)
-        events, next_position = history_page(session, key, viewer, **query)
+        check_filters(session, key, **query)
+        if fmt == "json" or limit is not None:
+            events, next_position = history_page(session, key, viewer, limit=limit or PAGE, **query)
+        else:
+            upto = session.scalar(select(func.max(HistoryRow.position))) or 0
+    if fmt == "json":
+        return {"events": events, "next": next_position}
+    if limit is not None:
+        pages, headers = iter([events]), {"X-Next-After": str(next_position)} if next_position is not None else {}
+    else:
+        pages, headers = _all_pages(key, viewer, query, upto), {}
     if fmt == "jsonl":
-        body = "".join(dumps(event) + "\n" for event in events)
-        return _download(body, "application/x-ndjson", f"{key}-storia.jsonl", next_position)
-    if fmt == "csv":
-        return _download(_csv(events), "text/csv; charset=utf-8", f"{key}-storia.csv", next_position)
-    return {"events": events, "next": next_position}
+        body = ("".join(dumps(event) + "\n" for event in events) for events in pages)
+        return _download(body, "application/x-ndjson", f"{key}-storia.jsonl", headers)
+    return _download(_csv(pages), "text/csv; charset=utf-8", f"{key}-storia.csv", headers)
 
 
-def _csv(events: list[dict]) -> str:
+def _all_pages(key: str, viewer, query: dict, upto: int):
+    """The whole filtered history up to `upto` (the head when the export began), a page at a time,
+    each read in its own short session while the file streams out."""
+    after = query.pop("after", None)
+    while True:
+        with runtime().sessions() as session:
+            events, after = history_page(session, key, viewer, after=after, upto=upto, limit=EXPORT_PAGE, **query)
+        yield events
+        if after is None:
+            return
+
+
+def _csv(pages):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for e in events:
-        actor = e["actor"] or {}
-        writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
-                         actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"], e["summary"]])
-    return out.getvalue()
+    for events in pages:
+        for e in events:
+            actor = e["actor"] or {}
+            writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
+                             actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"],
+                             e["summary"]])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
-def _download(body: str, mimetype: str, filename: str, next_position: int | None) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if next_position is not None:
-        headers["X-Next-After"] = str(next_position)
-    return Response(body, mimetype=mimetype, headers=headers)
+def _download(body, content_type: str, filename: str, headers: dict) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', **headers}
+    return Response(stream_with_context(body), content_type=content_type, headers=headers)

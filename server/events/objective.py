@@ -23,6 +23,7 @@ TRANSITIONS = {
     "approved": {"in_discussion"},
     "withdrawn": {"draft"},
 }
+REOPENED_REASON = "testo modificato"  # stored in StatusChanged events: never reword it
 
 
 class Objective(Aggregate):
@@ -83,7 +84,7 @@ class Objective(Aggregate):
         """A changed text is no longer what was agreed, validated or approved."""
         target = {"agreed": "in_discussion", "validated": "in_discussion", "approved": "agreed"}.get(self.status)
         if target:
-            self._status_changed(status=target, actor=actor, reason="testo modificato")
+            self._status_changed(status=target, actor=actor, reason=REOPENED_REASON)
 
     @event("StatusChanged")
     def _status_changed(self, status: str, actor: str, reason: str | None) -> None:

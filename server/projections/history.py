@@ -13,10 +13,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import (DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, StoredEvent,
                                        UUIDAsHex)
-from sqlalchemy import Integer, LargeBinary, String, update
+from sqlalchemy import Integer, LargeBinary, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.db import Base
+from server.events.objective import REOPENED_REASON
 from server.projections.base import Projection
 from server.projections.directory import UserRow
 from server.projections.rows import BatchRows, insert_many
@@ -112,10 +113,12 @@ class HistoryProjection(Projection):
         self.rows: list[dict] = []
         self.subjects = BatchRows(SubjectRow, keep=True)  # each aggregate's, read by all its events
         self._organisations: dict[str, str | None] = {}  # actor -> organisation, for the batch
+        self._registrations: dict[str, dict] = {}  # objective id -> its registration row, until it is placed
+        self._changes: dict[str, tuple[int, str | None]] = {}  # objective id -> (version, proposal) of its last change
         self._mapper = None  # the application's: it knows the store's cipher and compressor, if any
 
     def begin_batch(self, session: Session, position: int, app) -> None:
-        self.rows, self._organisations = [], {}
+        self.rows, self._organisations, self._registrations, self._changes = [], {}, {}, {}
         self.subjects.begin(position)
         self._mapper = app.mapper
 
@@ -131,22 +134,63 @@ class HistoryProjection(Projection):
                    else self.subjects.get(session, aggregate_id))
         objective_id = subject["objective_id"] if subject else None
         ref = subject["objective_ref"] if subject else None
+        tavolo = subject["tavolo"] if subject else None
+        proposal_id = aggregate_id if kind.startswith("Proposal.") else getattr(event, "proposal_id", None)
+        unplaced = False
         if kind == "Plan.ObjectiveRegistered":
             objective_id, ref = event.objective_id, event.ref
+            placed = self.subjects.get(session, objective_id)
+            tavolo, unplaced = (placed["tavolo"], False) if placed else (None, True)
         elif kind == "Plan.ObjectiveRenamed":
             objective_id, ref = event.objective_id, event.new_ref
+            tavolo = self._tavolo_of(session, objective_id)
             self._renamed(session, event)
+        elif kind == "Objective.Created" and not event.proposal_id:  # an approval registers it afterwards
+            self._placed(session, aggregate_id, event.tavolo)
+        elif kind == "Objective.FieldsChanged":
+            self._changes[aggregate_id] = (event.originator_version, proposal_id)
+        elif kind == "Objective.StatusChanged" and event.reason == REOPENED_REASON:
+            proposal_id = self._cause(session, aggregate_id, event.originator_version - 1)
         elif kind in ("Account.Registered", "Account.OrganisationChanged"):
             self._organisations.pop(aggregate_id, None)
         actor = getattr(event, "actor", None) or getattr(event, "author", None)
-        self.rows.append({
+        row = {
             "position": position, "at": event.timestamp, "type": kind, "topic": stored.topic,
             "aggregate_id": aggregate_id, "version": event.originator_version,
-            "plan_key": subject["plan_key"] if subject else None, "tavolo": subject["tavolo"] if subject else None,
-            "objective_id": objective_id, "objective_ref": ref,
-            "proposal_id": aggregate_id if kind.startswith("Proposal.") else getattr(event, "proposal_id", None),
+            "plan_key": subject["plan_key"] if subject else None, "tavolo": tavolo,
+            "objective_id": objective_id, "objective_ref": ref, "proposal_id": proposal_id,
             "actor": actor, "organisation": self._organisation(session, actor) if actor else None,
-            "state": self._state(stored)})
+            "state": self._state(stored)}
+        self.rows.append(row)
+        if unplaced:
+            self._registrations[objective_id] = row  # saved before its objective: placed by Objective.Created
+
+    def _tavolo_of(self, session: Session, objective_id: str) -> str | None:
+        """The tavolo of an objective, so that its registration and renames are filed under it too."""
+        subject = self.subjects.get(session, objective_id)
+        return subject["tavolo"] if subject else None
+
+    def _placed(self, session: Session, objective_id: str, tavolo: str | None) -> None:
+        """An objective saved after its registration (an import, a coordinator's new objective): the
+        registration row gets the objective's tavolo, in this batch or (a save split between two
+        batches) in the previous one."""
+        row = self._registrations.pop(objective_id, None)
+        if row is not None:
+            row["tavolo"] = tavolo
+        elif tavolo is not None:
+            session.execute(update(HistoryRow).where(
+                HistoryRow.objective_id == objective_id, HistoryRow.type == "Plan.ObjectiveRegistered",
+                HistoryRow.tavolo.is_(None)).values(tavolo=tavolo))
+
+    def _cause(self, session: Session, objective_id: str, version: int) -> str | None:
+        """The proposal whose approval changed the text and so reopened the objective (the change is
+        the objective's previous event, recorded in the same save)."""
+        known = self._changes.get(objective_id)
+        if known is not None and known[0] == version:
+            return known[1]
+        return session.scalar(select(HistoryRow.proposal_id).where(
+            HistoryRow.aggregate_id == objective_id, HistoryRow.version == version,
+            HistoryRow.type == "Objective.FieldsChanged"))
 
     def _state(self, stored) -> bytes:
         """The state as the transcoder wrote it (deciphered and decompressed, if the store does that)."""

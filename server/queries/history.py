@@ -4,8 +4,12 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from server.directory import Principal
+from server.events.errors import Invalid
 from server.queries.people import names
+from server.projections.directory import UserRow
 from server.projections.history import HistoryRow
+from server.projections.objectives import ObjectiveRow
+from server.projections.plans import TavoloRow
 
 
 def event_json(row: HistoryRow, names: dict[str, str | None]) -> dict:
@@ -30,10 +34,10 @@ def visible(query, viewer: Principal, plan_key: str):
 
 
 def history_page(session, plan_key: str, viewer: Principal, *, objective=None, tavolo=None, actor=None,
-                 since=None, until=None, after=None, limit=100) -> tuple[list[dict], int | None]:
+                 since=None, until=None, after=None, upto=None, limit=100) -> tuple[list[dict], int | None]:
     query = visible(select(HistoryRow).where(HistoryRow.plan_key == plan_key), viewer, plan_key)
     if objective:
-        query = query.where(or_(HistoryRow.objective_ref == objective, HistoryRow.objective_id == objective))
+        query = query.where(HistoryRow.objective_id.in_(objective_ids(session, plan_key, objective)))
     if tavolo:
         query = query.where(HistoryRow.tavolo == tavolo)
     if actor:
@@ -44,8 +48,40 @@ def history_page(session, plan_key: str, viewer: Principal, *, objective=None, t
         query = query.where(HistoryRow.at <= until)
     if after:
         query = query.where(HistoryRow.position > after)
+    if upto is not None:
+        query = query.where(HistoryRow.position <= upto)
     rows = session.scalars(query.order_by(HistoryRow.position).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     names = names_of(session, rows)
     return [event_json(row, names) for row in rows], (rows[-1].position if more else None)
+
+
+def objective_ids(session, plan_key: str, objective: str) -> list[str]:
+    """The objective a filter names, by id or by reference: the objective that has this reference
+    now, or else the one(s) that had it before a rename (or that are no longer in the plan). The
+    filter then gives its whole history, under every reference it had."""
+    current = session.scalars(select(ObjectiveRow.id).where(
+        ObjectiveRow.plan_key == plan_key, or_(ObjectiveRow.ref == objective, ObjectiveRow.id == objective))).all()
+    if current:
+        return list(current)
+    return list(session.scalars(select(HistoryRow.objective_id).distinct().where(
+        HistoryRow.plan_key == plan_key, HistoryRow.objective_id.is_not(None),
+        or_(HistoryRow.objective_ref == objective, HistoryRow.objective_id == objective))))
+
+
+def check_filters(session, plan_key: str, *, objective=None, tavolo=None, actor=None, since=None, until=None,
+                  **_) -> None:
+    """Filters that can only give an empty answer because they name nothing are refused (a typo
+    would otherwise read as "nothing happened")."""
+    problems = {}
+    if objective and not objective_ids(session, plan_key, objective):
+        problems["objective"] = f"Nessun obiettivo del piano ha (o ha avuto) il riferimento «{objective}»."
+    if tavolo and session.get(TavoloRow, (plan_key, tavolo)) is None:
+        problems["tavolo"] = f"Il piano non ha un tavolo «{tavolo}»."
+    if actor and session.get(UserRow, actor) is None:
+        problems["actor"] = "Persona sconosciuta: indicare l'identificativo di un account."
+    if since and until and since > until:
+        problems["until"] = "La fine dell'intervallo precede l'inizio («since»)."
+    if problems:
+        raise Invalid("Filtri della storia non validi", problems)

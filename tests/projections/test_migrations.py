@@ -101,6 +101,40 @@ def test_0005_refills_the_history_from_the_log_in_its_new_shape(settings):
         upgraded.close()
 
 
+
+def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
+    """Rows projected before 0006 left an objective's registration outside its tavolo: upgrading
+    empties the history and refills it from the log with the current rules."""
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import update
+
+    runtime = Runtime(settings)
+    try:
+        runtime.app.create_plan("p", "Piano", "Ambito", 2025, 2027, SYSTEM)
+        runtime.app.add_macro_area("p", "A", "Povertà", [], SYSTEM)
+        runtime.app.create_tavolo("p", "t", "Tavolo", ["A"], SYSTEM)
+        runtime.app.create_objective("p", uuid.uuid4(), "A.1", "A", "t", {"title": "Primo"}, SYSTEM)
+        runtime.projector.run_once()
+        with runtime.sessions.begin() as s:  # as the older projection had filed it
+            s.execute(update(HistoryRow).where(HistoryRow.type == "Plan.ObjectiveRegistered").values(tavolo=None))
+        config = alembic_config(settings.read_model_url)
+        with runtime.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0005")
+    finally:
+        runtime.close()
+    upgraded = Runtime(settings)
+    try:
+        assert upgraded.projector.positions()["history"] == 0 < upgraded.projector.positions()["plans"]
+        upgraded.projector.run_once()
+        with upgraded.sessions() as s:
+            registered = s.scalars(select(HistoryRow).where(HistoryRow.type == "Plan.ObjectiveRegistered")).one()
+        assert registered.tavolo == "t" and registered.objective_ref == "A.1"
+    finally:
+        upgraded.close()
+
 def test_a_rebuild_leaves_every_index_in_place_even_when_interrupted(settings, monkeypatch):
     """A rebuild drops the secondary indexes while it loads the tables and creates them at the end;
     if it dies half-way, the next projector to start creates them again."""

@@ -213,3 +213,24 @@ def test_history_rows_name_an_objective_by_its_new_reference_after_a_rename(rt, 
     assert {ref for position, ref in b_rows if position < rename} == {"B.1"}
     assert {ref for position, ref in b_rows if position >= rename} == {"B.2"}
     assert sum(position > rename for position, _ in b_rows) >= 4  # the proposals on B.2, their decisions, edits
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 7])
+def test_history_files_objective_events_alike_whatever_the_batches(rt, other_read_models, batch_size):
+    """An objective's registration (saved just before the objective) and renames are filed under its
+    tavolo, and a reopening under the proposal whose approval caused it, even when a batch ends
+    between the two events of one save."""
+    rich_history(rt.app)
+    rt.projector.run_once()  # batches of 500: every save inside one batch
+    fresh = other_read_models(rt.app)
+    fresh.batch_size = batch_size
+    fresh.run_once()
+    assert history_rows(fresh.sessions) == history_rows(rt.sessions)
+    with fresh.sessions() as s:
+        rows = s.scalars(select(HistoryRow).where(HistoryRow.plan_key == PLAN).order_by(HistoryRow.position)).all()
+    filed = [r for r in rows if r.type in ("Plan.ObjectiveRegistered", "Plan.ObjectiveRenamed")]
+    assert len(filed) >= 3 and {r.tavolo for r in filed} == {"t"}
+    reopened = [r for r in rows if r.type == "Objective.StatusChanged" and r.data["reason"] == "testo modificato"]
+    changed_by = {r.version: r.proposal_id for r in rows if r.type == "Objective.FieldsChanged"
+                  and r.aggregate_id == reopened[-1].aggregate_id}
+    assert reopened[-1].proposal_id and reopened[-1].proposal_id == changed_by[reopened[-1].version - 1]

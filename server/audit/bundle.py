@@ -7,6 +7,9 @@
     plans/KEY.json    each plan's state at the head, with the link it was computed at
     snapshots/KEY-approval-N.json   each approval act's certified snapshot
 
+`coprogramma audit export` verifies the store first; a store that does not verify is still
+exported (for forensics), with a warning and exit status 1.
+
 Check it with `coprogramma audit verify-bundle DIR` or, without the project installed,
 `python verify_bundle.py DIR` (server/audit/verify_bundle.py, standard library only).
 """
@@ -26,7 +29,11 @@ from server.projections.chain import ChainRow
 from server.projections.plans import PlanRow
 
 
-def export_bundle(runtime, folder: Path) -> dict:
+def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
+    """Writes the bundle; returns its manifest. `tampered`: the store is known not to verify
+    (server/audit/verify.py), and the bundle is written for forensics: a plan or snapshot file that
+    cannot be computed (an event no longer decodes) is left out and named in the manifest's
+    "not_written", instead of stopping the export."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"la cartella {folder} non è vuota")
@@ -37,18 +44,28 @@ def export_bundle(runtime, folder: Path) -> dict:
         upto = chained_position(session)
         count, first = _write_events(runtime, folder / "events.jsonl", upto)
         head = _write_chain(session, folder / "chain.jsonl", upto)
-        for plan in session.scalars(select(PlanRow).order_by(PlanRow.key)):
-            state = certified_snapshot(runtime, session, plan.key, position=upto)
-            _write_json(folder / "plans" / f"{plan.key}.json", state)
-            for number, _act in enumerate(plan.approvals, 1):
-                snapshot = certified_snapshot(runtime, session, plan.key, approval=number)
-                _write_json(folder / "snapshots" / f"{plan.key}-approval-{number}.json", snapshot)
+        not_written: dict[str, str] = {}
+        for plan in session.scalars(select(PlanRow).order_by(PlanRow.key)).all():
+            targets = [(f"plans/{plan.key}.json", {"position": upto})]
+            targets += [(f"snapshots/{plan.key}-approval-{number}.json", {"approval": number})
+                        for number in range(1, len(plan.approvals) + 1)]
+            for name, where in targets:
+                try:
+                    document = certified_snapshot(runtime, session, plan.key, **where)
+                except Exception as error:  # noqa: BLE001 - only for a store already known to be altered
+                    if not tampered:
+                        raise
+                    not_written[name] = f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"
+                    continue
+                _write_json(folder / name, document)
     files = {path.relative_to(folder).as_posix(): file_sha256(path)
              for path in sorted(folder.rglob("*")) if path.is_file()}
     manifest = {"format": BUNDLE_FORMAT, "generated_at": datetime.now(timezone.utc).isoformat(),
                 "events": count, "first_position": first, "last_position": upto, "genesis": GENESIS, "head": head,
                 "chain": "link_n = SHA-256(link_n-1 || canonical bytes of event n): see verify_bundle.py",
                 "files": files}
+    if not_written:
+        manifest["not_written"] = not_written
     _write_json(folder / "manifest.json", manifest)
     return manifest
 

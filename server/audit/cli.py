@@ -4,6 +4,7 @@ Every command answers JSON on standard output (or into --output).
 """
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from server.jsonutil import dumps
 
 
 def _runtime():
+    # Alembic announces every migration step at INFO on each start; an auditor's console wants the answer only.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = open_runtime()
     runtime.wait_for(runtime.event_position())  # read models (and the chain) up to date
     return runtime
@@ -39,6 +42,13 @@ def _moment(value: str | None) -> dict:
         return {"as_of": datetime.fromisoformat(value)}
     except ValueError:
         raise click.BadParameter(f"«{value}» non è né una posizione né un istante ISO 8601") from None
+
+
+def _known_plan(session, plan: str) -> None:
+    """404 «Piano sconosciuto» for a plan that never existed, as the API answers (not «non esisteva ancora»)."""
+    from server.queries.plans import get_plan_row
+
+    get_plan_row(session, plan)
 
 
 def _run(work):
@@ -70,23 +80,48 @@ def verify_command() -> None:
 @audit.command("export")
 @click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path))
 def export_command(output: Path) -> None:
-    """Scrive il pacchetto di revisione (eventi, catena, stato dei piani, manifesto) in una cartella vuota."""
+    """Scrive il pacchetto di revisione (eventi, catena, stato dei piani, manifesto) in una cartella vuota.
+
+    Verifica prima il registro: se è stato alterato il pacchetto viene scritto comunque (serve all'analisi),
+    con un avviso, e il comando termina con stato 1."""
     from server.audit.bundle import export_bundle
+    from server.audit.verify import verify
+
+    def work(runtime, _session):
+        report = verify(runtime)
+        return report, export_bundle(runtime, output, tampered=not report["ok"])
 
     try:
-        manifest = _run(lambda runtime, _session: export_bundle(runtime, output))
+        report, manifest = _run(work)
     except FileExistsError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{manifest['events']} eventi esportati in {output}; testa della catena {manifest['head']}.")
+    if not report["ok"]:
+        click.echo(f"Attenzione: il registro degli eventi non supera la verifica (prima posizione alterata: "
+                   f"{report['first_bad_position']}). Il pacchetto è stato scritto comunque, per l'analisi, ma non "
+                   f"certifica nulla: la sua testa è quella della catena salvata, non quella ricalcolata "
+                   f"({report['head']}).", err=True)
+        for name, reason in manifest.get("not_written", {}).items():
+            click.echo(f"  {name} non scritto: {reason}", err=True)
+        sys.exit(1)
 
 
 @audit.command("verify-bundle")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def verify_bundle_command(folder: Path) -> None:
-    """Verifica un pacchetto di revisione (lo stesso controllo di verify_bundle.py, senza il server)."""
-    from server.audit.verify_bundle import main as verify_main
+    """Verifica un pacchetto di revisione: i controlli di verify_bundle.py, poi il contenuto di plans/ e
+    snapshots/ ricalcolato dagli eventi del pacchetto (in un'istanza temporanea, senza server né database)."""
+    import json
 
-    sys.exit(verify_main([str(folder)]))
+    from server.audit.recompute import verify_bundle_with_states
+
+    try:
+        report = verify_bundle_with_states(folder)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        click.echo(json.dumps({"ok": False, "error": f"pacchetto illeggibile: {error}"}, ensure_ascii=False))
+        sys.exit(2)
+    _echo(report)
+    sys.exit(0 if report["ok"] else 1)
 
 
 @audit.command("snapshot")
@@ -105,6 +140,7 @@ def snapshot_command(plan: str, approved: bool, approval: int | None, moment: st
     when = _moment(moment)
 
     def work(runtime, session):
+        _known_plan(session, plan)
         position = resolve(runtime, session, **when) if when else None
         return certified_snapshot(runtime, session, plan, position=position, approval=approval)
 
@@ -120,6 +156,7 @@ def state_command(plan: str, moment: str | None) -> None:
     from server.replay.state import require_state, resolve
 
     def work(runtime, session):
+        _known_plan(session, plan)
         position = resolve(runtime, session, **_moment(moment))
         return {**plan_state(require_state(runtime, session, plan, position)), "position": position}
 

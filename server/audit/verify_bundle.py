@@ -20,6 +20,12 @@ A bundle (written by `coprogramma audit export`) holds manifest.json, events.jso
 event per line: position, originator_id, originator_version, topic, state_base64), chain.jsonl
 (position, link), and plans/*.json and snapshots/*.json, each naming the position and chain link
 it was computed at. The manifest lists every file with its SHA-256 and the head of the chain.
+
+What this file cannot do: compute a plan's state. The content of plans/*.json and snapshots/*.json
+is confirmed here only by the manifest's SHA-256 (which whoever wrote the bundle also wrote), and
+the report lists those files under "content_not_recomputed". `coprogramma audit verify-bundle DIR`
+(server/audit/recompute.py) runs these same checks and then recomputes each of them from the
+bundle's own events with the project's code.
 """
 from __future__ import annotations
 
@@ -32,6 +38,10 @@ from uuid import UUID
 
 BUNDLE_FORMAT = "coprogramma/audit-bundle@1"
 GENESIS = "0" * 64
+NOT_RECOMPUTED = "content_not_recomputed"
+NOT_RECOMPUTED_NOTE = ("Il contenuto dei file in content_not_recomputed è confermato solo dal manifesto, "
+                       "non ricalcolato dagli eventi: per ricalcolarlo usare "
+                       "`coprogramma audit verify-bundle CARTELLA`.")
 
 
 def state_bytes(state) -> bytes:
@@ -67,7 +77,9 @@ def _lines(path: Path):
 
 
 def verify_bundle(folder) -> dict:
-    """{"ok", "events", "head", "first_bad_position", "problems"}: what is wrong, if anything."""
+    """{"ok", "events", "head", "first_bad_position", "problems"}: what is wrong, if anything; and
+    "content_not_recomputed" (with a "note"): the plans/ and snapshots/ files whose content this
+    check takes on the manifest's word."""
     folder = Path(folder)
     problems: list[str] = []
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -109,13 +121,19 @@ def verify_bundle(folder) -> dict:
         problems.append(f"manifesto: {manifest.get('events')} eventi dichiarati, {count} presenti")
     if manifest.get("head") != link:
         problems.append("manifesto: la testa della catena dichiarata non è quella ricalcolata")
+    not_recomputed = []
     for section in ("plans", "snapshots"):
         for path in sorted((folder / section).glob("*.json")) if (folder / section).is_dir() else []:
+            not_recomputed.append(f"{section}/{path.name}")
             document = json.loads(path.read_text(encoding="utf-8"))
             chained = document.get("chain", {})
             if links.get(chained.get("position")) != chained.get("link"):
                 problems.append(f"{section}/{path.name}: la catena non conferma la posizione {chained.get('position')}")
-    return {"ok": not problems, "events": count, "head": link, "first_bad_position": first_bad, "problems": problems}
+    report = {"ok": not problems, "events": count, "head": link, "first_bad_position": first_bad, "problems": problems,
+              NOT_RECOMPUTED: not_recomputed}
+    if not_recomputed:
+        report["note"] = NOT_RECOMPUTED_NOTE
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:

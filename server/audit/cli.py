@@ -4,7 +4,6 @@ Every command answers JSON on standard output (or into --output).
 """
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +16,6 @@ from server.jsonutil import dumps
 
 
 def _runtime():
-    # Alembic announces every migration step at INFO on each start; an auditor's console wants the answer only.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = open_runtime()
     runtime.wait_for(runtime.event_position())  # read models (and the chain) up to date
     return runtime

@@ -123,11 +123,13 @@ class Projector:
             return len(projected)
 
     def _claim(self, session, positions: dict[str, int], last: int) -> bool:
+        """Moves every projection to `last`, or leaves one already beyond it where it is (a read model
+        refilled from 0 while the others stay put, e.g. after a migration); fails if any moved meanwhile."""
         for name, old in positions.items():
             result = session.execute(
                 update(ProjectionTracking)
                 .where(ProjectionTracking.name == name, ProjectionTracking.position == old)
-                .values(position=last)
+                .values(position=max(old, last))
             )
             if result.rowcount != 1:
                 session.rollback()

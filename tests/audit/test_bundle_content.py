@@ -138,7 +138,7 @@ def test_the_console_says_unknown_plan_for_a_plan_that_never_existed(instance):
     assert result.exit_code == 2 and "non esisteva ancora in quel momento" in result.stderr
 
 
-def test_the_audit_console_does_not_print_alembic_migrations(cli_instance):
+def test_the_console_does_not_print_alembic_start_up_lines(cli_instance):
     environment = {**os.environ, "COPROGRAMMA_LOG_LEVEL": "INFO"}
     done = subprocess.run([sys.executable, "-m", "server.cli", "audit", "state", "nessun-piano"], env=environment,
                           capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])

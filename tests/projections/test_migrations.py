@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 import server.models  # noqa: F401
 from server.application import SYSTEM
@@ -127,10 +127,14 @@ def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
         runtime.close()
     upgraded = Runtime(settings)
     try:
-        assert upgraded.projector.positions()["history"] == 0 < upgraded.projector.positions()["plans"]
+        head = upgraded.event_position()
+        assert upgraded.projector.positions()["history"] == 0 < upgraded.projector.positions()["plans"] == head
+        upgraded.projector.batch_size = 2  # several batches while the other read models are ahead
         upgraded.projector.run_once()
+        assert set(upgraded.projector.positions().values()) == {head}  # none moved back, none applied twice
         with upgraded.sessions() as s:
             registered = s.scalars(select(HistoryRow).where(HistoryRow.type == "Plan.ObjectiveRegistered")).one()
+            assert s.scalar(select(func.count()).select_from(HistoryRow)) == head
         assert registered.tavolo == "t" and registered.objective_ref == "A.1"
     finally:
         upgraded.close()

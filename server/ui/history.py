@@ -33,7 +33,11 @@ def history(key):
         first, head = s.execute(select(func.min(base.c.position), func.max(base.c.position))).one()
         actors = people_names(s, s.scalars(select(base.c.actor).distinct()).all())
     replay = _replay(key, first, head)
+    exports = {"objective": filters["objective"], "tavolo": filters["tavolo"], "actor": filters["actor"],
+               "since": filters["since"] and filters["since"].isoformat(),
+               "until": filters["until"] and filters["until"].isoformat()}
     return render_template("history.html", plan=plan, events=events, next_after=next_after, filters=args,
+                           exports={name: value for name, value in exports.items() if value},
                            actors=sorted(actors.items(), key=lambda kv: kv[1] or ""), first=first, head=head,
                            replay=replay, compare=_compare(key, head), verification=_verification())
 

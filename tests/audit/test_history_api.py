@@ -143,3 +143,23 @@ def test_the_openapi_document_describes_the_history_page(client):
     schema = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(spec["components"]["schemas"][schema]["properties"]) == {"events", "next"}
 
+
+
+def test_the_history_page_exports_the_whole_history_it_is_filtered_on(app, world, story, monkeypatch):
+    import html
+    import re
+
+    from server.api import history as api
+    from tests.api.api_helpers import login_browser
+
+    monkeypatch.setattr(api, "EXPORT_PAGE", 3)
+    browser, _ = login_browser(app, world.auditor.email)
+    page = browser.get(f"/piani/{KEY}/storia?obiettivo=A.1-bis&persona={world.coordinator.id}&dal=2000-01-01")
+    links = {fmt: html.unescape(link) for link, fmt in
+             re.findall(r'href="([^"]*/history\?[^"]*format=(csv|jsonl)[^"]*)"', page.get_data(as_text=True))}
+    assert set(links) == {"csv", "jsonl"} and "limit" not in links["jsonl"]
+    exported = browser.get(links["jsonl"])
+    assert exported.status_code == 200
+    lines = [json.loads(line, parse_float=Decimal) for line in exported.get_data(as_text=True).splitlines()]
+    expected = everything(world, f"objective=A.1-bis&actor={world.coordinator.id}")
+    assert lines == expected and len(expected) > 3  # more than one page of the stream

@@ -18,6 +18,7 @@ from server.events.errors import Forbidden
 from server.replay.compare import objective_provenance, plan_diff
 from server.replay.shape import plan_state
 from server.replay.state import require_state, resolve
+from server.validation.fields import OUT_OF_RANGE, Instant, representable
 from server.queries.plans import get_plan_row, may_see_tavolo
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Riproduzione, confronti, provenienza, verifica")
@@ -26,7 +27,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Riproduzio
 class MomentQuery(Schema):
     at = fields.Integer(load_default=None, validate=validate.Range(min=0, error="Posizione non valida (>= 0)."),
                         metadata={"description": "Posizione nel registro degli eventi"})
-    as_of = fields.AwareDateTime(load_default=None, metadata={"description": "Istante ISO 8601 con fuso orario"})
+    as_of = Instant(load_default=None, metadata={"description": "Istante ISO 8601 con fuso orario"})
 
     @validates_schema
     def _one(self, data, **_):
@@ -51,6 +52,8 @@ class Moment(fields.Field):
             raise ValidationError("Indicare una posizione (numero) o un istante ISO 8601 con fuso orario.") from None
         if when.tzinfo is None:
             raise ValidationError("Istante senza fuso orario: aggiungere ad es. +01:00.")
+        if not representable(when):
+            raise ValidationError(OUT_OF_RANGE)
         return {"as_of": when}
 
 

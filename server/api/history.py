@@ -15,7 +15,7 @@ from server.jsonutil import dumps
 from server.projections.history import HistoryRow
 from server.queries.history import check_filters, history_page
 from server.queries.plans import get_plan_row
-from server.validation.fields import Text
+from server.validation.fields import Instant, Text
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 
@@ -29,8 +29,8 @@ class HistoryQuery(Schema):
     objective = Text(load_default=None, metadata={"description": "Riferimento (attuale o precedente) o id dell'obiettivo"})
     tavolo = Text(load_default=None, metadata={"description": "Chiave del tavolo"})
     actor = Text(load_default=None, metadata={"description": "Id dell'account che ha agito"})
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
+    since = Instant(load_default=None)
+    until = Instant(load_default=None)
     after = fields.Integer(load_default=None, validate=validate.Range(min=0),
                            metadata={"description": "Il `next` della pagina precedente"})
     limit = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1000),

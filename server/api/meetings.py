@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from server import auth
 from server.api.common import done, runtime
-from server.validation.fields import Key, Text
+from server.validation.fields import Instant, Key, Text
 from server.events.errors import Forbidden, NotFound
 from server.events.meeting import QUADRANTS
 from server.meetings_minutes import generated_minutes
@@ -44,7 +44,7 @@ class AgendaIn(Schema):
 
 class ConveneIn(AgendaIn):
     title = Text(required=True, validate=validate.Length(max=300))
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
     place = Text(load_default=None, validate=validate.Length(max=500))
     link = Text(load_default=None, validate=[validate.Length(max=2000), validate.URL(
         schemes={"http", "https"}, error="Indirizzo web non valido (http o https).")])

@@ -12,6 +12,8 @@ from eventsourcing.domain import Aggregate, event
 
 from server.events.errors import Conflict, Invalid, NotFound
 
+YEARS = (2000, 2100)  # a session outside these is a typing error (and year 9999 overflows in UTC)
+
 # The four boxes of the synthesis canvas, with the headings used in the minutes.
 QUADRANTS = {
     "questioni_problematiche": "Questioni problematiche",
@@ -28,6 +30,9 @@ def _check_starts_at(starts_at: str) -> None:
         raise Invalid("Data e ora non valide", {"starts_at": "Data e ora non valide (ISO 8601)."}) from None
     if moment.tzinfo is None:
         raise Invalid("Data e ora senza fuso orario", {"starts_at": "Data e ora devono indicare il fuso orario."})
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise Invalid("Data fuori dall'intervallo ammesso",
+                      {"starts_at": f"L'anno deve essere compreso tra {YEARS[0]} e {YEARS[1]}."})
 
 
 def _check_agenda(agenda: list[dict]) -> None:

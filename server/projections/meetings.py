@@ -4,7 +4,7 @@ server/queries/meetings.py shapes these rows as the API answers them.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -81,7 +81,7 @@ class MeetingsProjection(Projection):
     def _convened(self, session: Session, event, position: int) -> None:
         session.add(MeetingRow(
             id=str(event.originator_id), plan_key=event.plan_key, tavolo=event.tavolo, title=event.title,
-            starts_at=event.starts_at, starts_at_utc=datetime.fromisoformat(event.starts_at), place=event.place,
+            starts_at=event.starts_at, starts_at_utc=_ordering_time(event.starts_at), place=event.place,
             link=event.link, agenda=[dict(item) for item in event.agenda], status="open", edited_minutes=None,
             minutes=None, version=event.originator_version, convened_by=event.actor, convened_at=event.timestamp,
             convened_position=position, updated_at=event.timestamp, updated_position=position, closed_by=None,
@@ -127,3 +127,13 @@ class MeetingsProjection(Projection):
         row = self._row(session, event, position)
         row.status, row.minutes = "closed", event.minutes
         row.closed_by, row.closed_at, row.closed_position = event.actor, event.timestamp, position
+
+
+def _ordering_time(starts_at: str) -> datetime:
+    """The session's time in UTC, for ordering. Sessions convened before years were checked may hold
+    a moment UTC cannot (9999-12-31T23:00-12:00): clamped, never a projector that stops on it."""
+    moment = datetime.fromisoformat(starts_at)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        return (datetime.max if moment.year > 1 else datetime.min).replace(tzinfo=timezone.utc)

@@ -15,6 +15,7 @@ from server.projections.checkpoints import fold_at
 from server.projections.history import HistoryRow
 from server.replay.fold import LogFold, PlanState
 from server.replay.log import replay
+from server.validation.fields import OUT_OF_RANGE, representable
 
 
 def head(runtime) -> int:
@@ -35,6 +36,8 @@ def resolve(runtime, session, at: int | None = None, as_of: datetime | None = No
     if as_of is not None:
         if as_of.tzinfo is None:
             raise Invalid("Istante senza fuso orario", {name: "Indicare il fuso orario (es. +01:00)."})
+        if not representable(as_of):
+            raise Invalid("Istante non valido", {name: OUT_OF_RANGE})
         return min(position_at_time(session, as_of), last)
     if at is None:
         return last

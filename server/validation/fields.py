@@ -1,5 +1,7 @@
-"""Field types shared by the schemas: trimmed text, keys (slugs)."""
+"""Field types shared by the schemas: trimmed text, keys (slugs), instants."""
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from marshmallow import ValidationError, fields, validate
 
@@ -29,3 +31,25 @@ def Key(**kwargs) -> Text:  # noqa: N802 - reads like a field class
     return Text(validate=validate.Regexp(
         KEY_PATTERN, error="Chiave non valida: usare lettere minuscole, cifre, punti e trattini (max 64)."),
         **kwargs)
+
+
+OUT_OF_RANGE = "Istante fuori dall'intervallo rappresentabile (anni 1–9999 in UTC)."
+
+
+def representable(moment: datetime) -> bool:
+    """Whether an aware time can be converted to UTC (9999-12-31T23:00-12:00 cannot)."""
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:
+        return False
+    return True
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time with its offset, that UTC can hold."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not representable(moment):
+            raise ValidationError(OUT_OF_RANGE)
+        return moment

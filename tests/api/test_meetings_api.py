@@ -188,6 +188,8 @@ BAD_INPUT = [
     ("convene: start without time zone", "post", "", NAIVE, "starts_at"),
     ("convene: start missing", "post", "", {k: v for k, v in CONVENE.items() if k != "starts_at"}, "starts_at"),
     ("convene: not a date", "post", "", {**CONVENE, "starts_at": "martedì mattina"}, "starts_at"),
+    ("convene: a year UTC cannot hold", "post", "", {**CONVENE, "starts_at": "9999-12-31T23:00:00-12:00"}, "starts_at"),
+    ("convene: a year no session has", "post", "", {**CONVENE, "starts_at": "2999-01-01T09:00:00+01:00"}, "starts_at"),
     ("convene: unknown key", "post", "", {**CONVENE, "colore": "blu"}, "colore"),
     ("convene: blank title", "post", "", {**CONVENE, "title": "  "}, "title"),
     ("convene: empty agenda", "post", "", {**CONVENE, "agenda": []}, "agenda"),
@@ -314,6 +316,19 @@ def test_sessions_are_listed_by_start_time_whatever_the_offset(client, runtime, 
     assert [s["id"] for s in sessions] == [str(early), meeting]
     other = client.get(f"/api/v1/plans/{PLAN}/tavoli/{OTHER_TAVOLO}/sessions", headers=cast.admin.headers)
     assert other.get_json() == []
+
+
+def test_a_recorded_session_time_utc_cannot_hold_does_not_stop_the_read_models(client, runtime, cast, meeting):
+    """Before years were checked a session could be convened at 9999-12-31T23:00-12:00, which has no
+    UTC time: the read models sort it last instead of failing on it for good."""
+    from server.events.meeting import Meeting
+
+    late = Meeting(id=uuid.uuid4(), plan_key=PLAN, tavolo=TAVOLO, title="Remota", starts_at="9999-12-31T23:00:00-12:00",
+                   place="Sala", link=None, agenda=[{"title": "Punto", "objective_id": None}], actor=SYSTEM)
+    runtime.app.save(late)
+    assert runtime.projector.run_once() == 1 and runtime.projector.position() == runtime.event_position()
+    sessions = client.get(BASE, headers=cast.member.headers).get_json()
+    assert [s["id"] for s in sessions] == [meeting, str(late.id)]
 
 
 @pytest.mark.parametrize("path", [f"{BASE}/00000000-0000-4000-8000-000000000000", f"{BASE}/non-un-id",

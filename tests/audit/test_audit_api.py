@@ -105,14 +105,17 @@ def test_the_diff_names_what_changed_between_two_moments(world, runtime):
 
 
 @pytest.mark.parametrize("query", ["at=-1", "at=abc", "at=1.5", "at=999999", "as_of=ieri", "as_of=2025-03-14T10:00:00",
-                                   "at=1&as_of=2025-03-14T10:00:00%2B01:00"])
+                                   "at=1&as_of=2025-03-14T10:00:00%2B01:00", "as_of=9999-12-31T23:59:59-12:00",
+                                   "as_of=0001-01-01T00:00:00%2B01:00"])
 def test_bad_moments_are_422_and_name_the_parameter(world, query):
-    for path in (f"/plans/{KEY}/state", f"/plans/{KEY}/objectives/A.1", f"/plans/{KEY}/snapshot"):
-        details = error_body(world.get(f"{path}?{query}"), 422, "validation_failed")["details"]
+    for path in (f"/plans/{KEY}/state", f"/plans/{KEY}/objectives/A.1", f"/plans/{KEY}/snapshot",
+                 f"/plans/{KEY}/objectives/A.1/provenance"):
+        details = error_body(world.get(f"{path}?{query}", world.auditor), 422, "validation_failed")["details"]
         assert set(details) & {"at", "as_of"}, details
 
 
-@pytest.mark.parametrize("query", ["from=abc", "from=-3", "from=1&to=xyz", "from=2025-03-14", "to=1", "from=1&to=999999"])
+@pytest.mark.parametrize("query", ["from=abc", "from=-3", "from=1&to=xyz", "from=2025-03-14", "to=1", "from=1&to=999999",
+                                   "from=9999-12-31T23:59:59-12:00", "from=1&to=0001-01-01T00:00:00%2B01:00"])
 def test_bad_diff_moments_are_422(world, query):
     details = error_body(world.get(f"/plans/{KEY}/diff?{query}"), 422, "validation_failed")["details"]
     assert set(details) & {"from", "to"}, details

@@ -114,6 +114,7 @@ def test_exports_hold_the_whole_filtered_history_without_a_limit(world, story, m
     ("objective=Z.9", "objective"), ("tavolo=nessuno", "tavolo"), ("actor=00000000-0000-0000-0000-000000000000", "actor"),
     ("since=2026-01-02T00:00:00%2B01:00&until=2026-01-01T00:00:00%2B01:00", "until"),
     ("limit=0", "limit"), ("format=xml", "format"), ("since=ieri", "since"),
+    ("since=9999-12-31T23:59:59-12:00", "since"), ("until=0001-01-01T00:00:00%2B01:00", "until"),
 ])
 def test_a_filter_that_names_nothing_is_refused_with_the_field(world, story, query, field):
     error = error_body(world.get(f"/plans/{KEY}/history?{query}", world.auditor), 422, "validation_failed")

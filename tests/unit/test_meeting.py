@@ -55,8 +55,9 @@ def test_convening_records_convened_with_every_field():
     assert meeting.status == "open" and meeting.attendance == {} and meeting.contributions == {}
 
 
-@pytest.mark.parametrize("starts_at", ["2025-11-04T09:30:00", "4 novembre", ""])
-def test_convening_refuses_a_start_without_time_zone_or_unreadable(starts_at):
+@pytest.mark.parametrize("starts_at", ["2025-11-04T09:30:00", "4 novembre", "", "9999-12-31T23:00:00-12:00",
+                                       "1999-12-31T09:00:00+01:00"])
+def test_convening_refuses_a_start_without_time_zone_unreadable_or_out_of_range(starts_at):
     with pytest.raises(Invalid) as error:
         convened(starts_at=starts_at)
     assert "starts_at" in error.value.details

@@ -1,6 +1,9 @@
 """Shared plumbing of the application: saving with conflict detection, loading, permissions."""
 from __future__ import annotations
 
+import functools
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
@@ -16,6 +19,30 @@ from server.events.errors import Conflict, Forbidden, NotFound
 SYSTEM = "system"
 
 A = TypeVar("A", bound=Aggregate)
+ATTEMPTS = 10  # a burst of people commenting at once on one proposal: each attempt, one of them wins
+
+
+class Overtaken(Conflict):
+    """Another command saved the same aggregate first (optimistic concurrency): nothing was recorded."""
+
+
+def commutes(command: Callable) -> Callable:
+    """For a command whose effect does not depend on what a concurrent command on the same aggregate
+    did (a comment, a support, an attendance, a contribution): when the other one saved first, load
+    again and run it again, rules and all, instead of telling people in a live session to reload.
+    Decisions and edits are never retried: their author decided on what they saw."""
+
+    @functools.wraps(command)
+    def run(self, *args, **kwargs):
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return command(self, *args, **kwargs)
+            except Overtaken:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.004 * attempt))  # spread the retries of a burst
+
+    return run
 
 
 class CoprogrammaBase(Application[UUID]):
@@ -36,7 +63,7 @@ class CoprogrammaBase(Application[UUID]):
         try:
             recordings = self.save(*aggregates)
         except IntegrityError as error:
-            raise Conflict(
+            raise Overtaken(
                 "Qualcun altro ha modificato gli stessi dati nel frattempo: ricaricare e riprovare"
             ) from error
         if not recordings:

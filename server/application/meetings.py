@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+from server.application.base import commutes
 from server.application.proposals import ProposalCommands
 from server.events.errors import Conflict, Forbidden, Invalid, NotFound
 from server.events.ids import organisation_id
@@ -79,6 +80,7 @@ class MeetingCommands(ProposalCommands):
         meeting.change_agenda(self._agenda(self.plan(plan_key), agenda), actor)
         return self._save(meeting)
 
+    @commutes
     def record_meeting_attendance(self, plan_key: str, tavolo: str, meeting_id: str, organisation: str,
                                   present: bool, people: int | None, actor: str) -> int:
         meeting = self._coordinated_meeting(plan_key, tavolo, meeting_id, actor, "registrare le presenze")
@@ -88,6 +90,7 @@ class MeetingCommands(ProposalCommands):
         meeting.record_attendance(organisation, present, people, actor)
         return self._save(meeting)
 
+    @commutes
     def add_meeting_contribution(self, plan_key: str, tavolo: str, meeting_id: str, quadrant: str, text: str,
                                  organisation: str | None, objective_refs: list[str], proposal_ids: list[str],
                                  actor: str) -> tuple[str, int]:
@@ -110,6 +113,7 @@ class MeetingCommands(ProposalCommands):
         meeting.add_contribution(contribution_id, quadrant, organisation, text, objective_ids, proposals, actor)
         return contribution_id, self._save(meeting)
 
+    @commutes
     def link_meeting_contribution(self, plan_key: str, tavolo: str, meeting_id: str, contribution_id: str,
                                   objective_refs: list[str], proposal_ids: list[str], actor: str) -> int:
         """Coordinators and admins link any contribution; a member, the ones they recorded."""

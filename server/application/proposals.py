@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from uuid import UUID, uuid4
 
+from server.application.base import commutes
 from server.application.objectives import ObjectiveCommands
 from server.events.errors import Conflict, Forbidden, Invalid, NotFound
 from server.events.objective import Objective
@@ -87,6 +88,7 @@ class ProposalCommands(ObjectiveCommands):
         proposal.withdraw(actor)
         return self._save(proposal)
 
+    @commutes
     def comment_proposal(self, proposal_id: str, text: str, actor: str) -> tuple[str, int]:
         proposal = self.proposal(proposal_id)
         organisation = self._participant(proposal.plan_key, proposal.tavolo, actor)
@@ -94,6 +96,7 @@ class ProposalCommands(ObjectiveCommands):
         proposal.comment(comment_id=comment_id, text=text, actor=actor, organisation=organisation)
         return comment_id, self._save(proposal)
 
+    @commutes
     def support_proposal(self, proposal_id: str, actor: str) -> int:
         proposal = self.proposal(proposal_id)
         organisation = self._participant(proposal.plan_key, proposal.tavolo, actor)

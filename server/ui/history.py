@@ -33,6 +33,8 @@ def history(key):
     filter_errors = {name: f"«{label}»: {BAD_DAY}"
                      for name, label, chosen in (("dal", "Dal", "since"), ("al", "Al", "until"))
                      if (args.get(name) or "").strip() and filters[chosen] is None}
+    if filters["since"] and filters["until"] and filters["since"] > filters["until"]:
+        filter_errors["al"] = "«Al»: la data precede quella di «Dal»."
     with rt().sessions() as s:
         plan = plan_detail(s, key)
         events, next_after = ([], None) if filter_errors else history_page(s, key, me, limit=PAGE, **filters)

@@ -201,3 +201,10 @@ def test_an_invalid_date_filter_is_said_and_does_not_pretend_to_filter(app, worl
     assert f'aria-describedby="err-{name}"' in page
     filtered = page_of(browser, f"{name}={'2000-01-01' if name == 'dal' else '2999-12-31'}")
     assert 'id="elenco-eventi"' in filtered and "data non valida" not in filtered
+
+
+def test_an_end_day_before_the_start_day_is_said(app, world):
+    browser, _ = login_browser(app, world.auditor.email)
+    page = page_of(browser, "dal=2025-03-14&al=13/03/2025")
+    assert "«Al»: la data precede quella di «Dal»." in words(" ".join(region(page, "sezione-eventi").text))
+    assert 'id="elenco-eventi"' not in page and 'aria-describedby="err-al"' in page

@@ -1,5 +1,5 @@
-"""history files an objective's registration and renames under its tavolo, and names the proposal
-whose approval reopened an objective
+"""history files an objective's registration and renames under its tavolo, names the proposal whose
+approval reopened an objective, and links a new-objective proposal's events to the objective it created
 
 Same table, different rows: the history is emptied and its projection starts again from position
 0 (the other read models keep their positions), so the next projector run refills it from the log.

@@ -47,6 +47,7 @@ class Plan(Aggregate):
         self.status = "drafting"
         self.macro_areas: dict[str, dict] = {}
         self.objectives: dict[str, str] = {}  # ref -> objective id
+        self.used_refs: set[str] = set()  # every ref an objective of this plan has had, renamed ones too
         self.approvals: list[dict] = []
 
     # -- structure -------------------------------------------------------------------------
@@ -78,6 +79,7 @@ class Plan(Aggregate):
     @event("ObjectiveRegistered")
     def _register_objective(self, ref: str, objective_id: str, actor: str) -> None:
         self.objectives[ref] = objective_id
+        self.used_refs.add(ref)
 
     def rename_objective(self, old_ref: str, new_ref: str, actor: str) -> None:
         if new_ref in self.objectives:
@@ -88,6 +90,7 @@ class Plan(Aggregate):
     def _rename_objective(self, objective_id: str, old_ref: str, new_ref: str, actor: str) -> None:
         del self.objectives[old_ref]
         self.objectives[new_ref] = objective_id
+        self.used_refs.add(new_ref)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property

@@ -115,10 +115,11 @@ class HistoryProjection(Projection):
         self._organisations: dict[str, str | None] = {}  # actor -> organisation, for the batch
         self._registrations: dict[str, dict] = {}  # objective id -> its registration row, until it is placed
         self._changes: dict[str, tuple[int, str | None]] = {}  # objective id -> (version, proposal) of its last change
+        self._unlinked: dict[str, list[dict]] = {}  # proposal id -> its rows of this batch naming no objective yet
         self._mapper = None  # the application's: it knows the store's cipher and compressor, if any
 
     def begin_batch(self, session: Session, position: int, app) -> None:
-        self.rows, self._organisations, self._registrations, self._changes = [], {}, {}, {}
+        self.rows, self._organisations, self._registrations, self._changes, self._unlinked = [], {}, {}, {}, {}
         self.subjects.begin(position)
         self._mapper = app.mapper
 
@@ -147,6 +148,8 @@ class HistoryProjection(Projection):
             self._renamed(session, event)
         elif kind == "Objective.Created" and not event.proposal_id:  # an approval registers it afterwards
             self._placed(session, aggregate_id, event.tavolo)
+        elif kind == "Objective.Created":
+            self._linked(session, event.proposal_id, aggregate_id, event.ref)
         elif kind == "Objective.FieldsChanged":
             self._changes[aggregate_id] = (event.originator_version, proposal_id)
         elif kind == "Objective.StatusChanged" and event.reason == REOPENED_REASON:
@@ -162,6 +165,8 @@ class HistoryProjection(Projection):
             "actor": actor, "organisation": self._organisation(session, actor) if actor else None,
             "state": self._state(stored)}
         self.rows.append(row)
+        if proposal_id and objective_id is None and kind.startswith("Proposal."):
+            self._unlinked.setdefault(proposal_id, []).append(row)
         if unplaced:
             self._registrations[objective_id] = row  # saved before its objective: placed by Objective.Created
 
@@ -181,6 +186,21 @@ class HistoryProjection(Projection):
             session.execute(update(HistoryRow).where(
                 HistoryRow.objective_id == objective_id, HistoryRow.type == "Plan.ObjectiveRegistered",
                 HistoryRow.tavolo.is_(None)).values(tavolo=tavolo))
+
+    def _linked(self, session: Session, proposal_id: str, objective_id: str, ref: str) -> None:
+        """A new-objective proposal approved: its events so far, and those to come (comments after the
+        decision), name the objective it created, so that the objective's history shows who proposed it."""
+        subject = self.subjects.get(session, proposal_id)
+        if subject is not None:
+            subject.update(objective_id=objective_id, objective_ref=ref)
+            self.subjects.touch(subject)
+        rows = self._unlinked.pop(proposal_id, [])
+        for row in rows:
+            row.update(objective_id=objective_id, objective_ref=ref)
+        if not any(row["type"] == "Proposal.Created" for row in rows):  # it began in an earlier batch
+            session.execute(update(HistoryRow).where(HistoryRow.proposal_id == proposal_id,
+                                                     HistoryRow.objective_id.is_(None))
+                            .values(objective_id=objective_id, objective_ref=ref))
 
     def _cause(self, session: Session, objective_id: str, version: int) -> str | None:
         """The proposal whose approval changed the text and so reopened the objective (the change is

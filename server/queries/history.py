@@ -58,16 +58,15 @@ def history_page(session, plan_key: str, viewer: Principal, *, objective=None, t
 
 
 def objective_ids(session, plan_key: str, objective: str) -> list[str]:
-    """The objective a filter names, by id or by reference: the objective that has this reference
-    now, or else the one(s) that had it before a rename (or that are no longer in the plan). The
-    filter then gives its whole history, under every reference it had."""
-    current = session.scalars(select(ObjectiveRow.id).where(
-        ObjectiveRow.plan_key == plan_key, or_(ObjectiveRow.ref == objective, ObjectiveRow.id == objective))).all()
-    if current:
-        return list(current)
-    return list(session.scalars(select(HistoryRow.objective_id).distinct().where(
+    """The objectives a filter names, by id or by reference: the one that has this reference now and
+    every one that had it before (a rename, a reference given again). The filter then gives their
+    whole histories, under every reference they had; each event's objective_id tells them apart."""
+    current = set(session.scalars(select(ObjectiveRow.id).where(
+        ObjectiveRow.plan_key == plan_key, or_(ObjectiveRow.ref == objective, ObjectiveRow.id == objective))))
+    earlier = set(session.scalars(select(HistoryRow.objective_id).distinct().where(
         HistoryRow.plan_key == plan_key, HistoryRow.objective_id.is_not(None),
         or_(HistoryRow.objective_ref == objective, HistoryRow.objective_id == objective))))
+    return sorted(current | earlier)
 
 
 def check_filters(session, plan_key: str, *, objective=None, tavolo=None, actor=None, since=None, until=None,

@@ -316,6 +316,16 @@ def test_mid_plan_proposal_after_approval_moves_the_objective_back_to_agreed(api
     ok(api.post(f"/plans/{KEY}/status", c.admin, {"status": "validation"}))
     with records_nothing(runtime):
         error_body(api.propose(c.luca, "A.1", {"context": "Durante la validazione"}), 409, "conflict")
+    # back to co-programming for the revision: the approved text still changes only through proposals
+    ok(api.post(f"/plans/{KEY}/status", c.admin, {"status": "co_programming"}))
+    with records_nothing(runtime):
+        error_body(api.client.patch(f"/api/v1/plans/{KEY}/objectives/A.1", headers=c.coordinator.headers,
+                                    json={"base_version": api.objective("A.1")["version"],
+                                          "changes": {"context": "Modifica diretta"}}), 409, "conflict")
+        error_body(api.post(f"/plans/{KEY}/objectives", c.admin, {
+            "ref": "A.9", "macro_area": "A", "tavolo": INCLUSIONE, "fields": {"title": "Senza proposta"}}),
+            409, "conflict")
+    ok(api.post(f"/plans/{KEY}/status", c.admin, {"status": "validation"}))
     second_act = {"body": "assemblea_dei_sindaci", "act": "Delibera n. 40", "date": "2026-03-02"}
     assert ok(api.post(f"/plans/{KEY}/approval", c.admin, second_act))["status"] == "approved"
     plan = ok(api.get(f"/plans/{KEY}"))

@@ -164,3 +164,36 @@ def test_the_history_page_exports_the_whole_history_it_is_filtered_on(app, world
     lines = [json.loads(line, parse_float=Decimal) for line in exported.get_data(as_text=True).splitlines()]
     expected = everything(world, f"objective=A.1-bis&actor={world.coordinator.id}")
     assert lines == expected and len(expected) > 3  # more than one page of the stream
+
+
+def new_objective(world, who, title: str) -> str:
+    return body(world.post(f"/plans/{KEY}/tavoli/{INCLUSIONE}/proposals", who,
+                           {"kind": "new_objective", "macro_area": "A", "fields": {"title": title},
+                            "rationale": "Serve"}), 201)["id"]
+
+
+def test_a_new_objective_history_begins_with_the_proposal_that_created_it(world):
+    proposal = new_objective(world, world.luca, "Nuovo obiettivo")
+    body(world.post(f"/proposals/{proposal}/comments", world.sara, {"text": "D'accordo"}), 201)
+    decided = world.decide(world.coordinator, proposal)
+    body(world.post(f"/proposals/{proposal}/comments", world.paolo, {"text": "Dopo l'approvazione"}), 201)
+    ref = next(o["ref"] for o in body(world.get(f"/plans/{KEY}"))["objectives"] if o["title"] == "Nuovo obiettivo")
+    events = everything(world, f"objective={ref}")
+    assert [e["type"] for e in events[:3]] == ["Proposal.Created", "Proposal.Commented", "Proposal.Decided"]
+    assert events[0]["actor"]["id"] == world.luca.id and {e["objective_ref"] for e in events} == {ref}
+    assert events[-1]["type"] == "Proposal.Commented" and events[-1]["actor"]["id"] == world.paolo.id
+    assert decided["position"] in {e["position"] for e in events}
+
+
+def test_a_reference_names_every_objective_that_had_it(world):
+    first = new_objective(world, world.luca, "Primo")
+    world.decide(world.coordinator, first)
+    ref = next(o["ref"] for o in body(world.get(f"/plans/{KEY}"))["objectives"] if o["title"] == "Primo")
+    body(world.post(f"/plans/{KEY}/objectives/{ref}/rename", world.admin, {"ref": "A-primo"}))
+    second = new_objective(world, world.sara, "Secondo")
+    world.decide(world.coordinator, second)
+    refs = {o["title"]: o["ref"] for o in body(world.get(f"/plans/{KEY}"))["objectives"]}
+    assert refs["Secondo"] != ref  # a ref once given is never handed out again
+    body(world.post(f"/plans/{KEY}/objectives/{refs['Secondo']}/rename", world.admin, {"ref": ref}))  # by hand
+    both = everything(world, f"objective={ref}")
+    assert {e["proposal_id"] for e in both} >= {first, second} and len({e["objective_id"] for e in both}) == 2

@@ -218,8 +218,8 @@ def test_history_rows_name_an_objective_by_its_new_reference_after_a_rename(rt, 
 @pytest.mark.parametrize("batch_size", [1, 2, 7])
 def test_history_files_objective_events_alike_whatever_the_batches(rt, other_read_models, batch_size):
     """An objective's registration (saved just before the objective) and renames are filed under its
-    tavolo, and a reopening under the proposal whose approval caused it, even when a batch ends
-    between the two events of one save."""
+    tavolo, a reopening under the proposal whose approval caused it, and a new-objective proposal's
+    events under the objective it created, even when a batch ends between the events of one save."""
     rich_history(rt.app)
     rt.projector.run_once()  # batches of 500: every save inside one batch
     fresh = other_read_models(rt.app)
@@ -234,3 +234,5 @@ def test_history_files_objective_events_alike_whatever_the_batches(rt, other_rea
     changed_by = {r.version: r.proposal_id for r in rows if r.type == "Objective.FieldsChanged"
                   and r.aggregate_id == reopened[-1].aggregate_id}
     assert reopened[-1].proposal_id and reopened[-1].proposal_id == changed_by[reopened[-1].version - 1]
+    # the new-objective proposal (approved) names the objective it created, from its first event on
+    assert all(r.objective_id for r in rows if r.type.startswith("Proposal."))

@@ -105,11 +105,17 @@ def verify_bundle(folder) -> dict:
         if position <= previous:
             problems.append(f"events.jsonl riga {number}: posizione {position} fuori ordine")
         previous = position
-        state = base64.b64decode(event["state_base64"], validate=True)
-        link = next_link(link, canonical_bytes(position, event["originator_id"], event["originator_version"],
-                                               event["topic"], state))
-        links[position] = link
         count += 1
+        try:
+            state = base64.b64decode(event["state_base64"], validate=True)
+            canonical = canonical_bytes(position, event["originator_id"], event["originator_version"],
+                                        event["topic"], state)
+        except (ValueError, TypeError, KeyError) as error:  # an altered field that no longer reads
+            problems.append(f"posizione {position}: evento illeggibile ({type(error).__name__}: {error})")
+            first_bad = position if first_bad is None else first_bad
+            continue
+        link = next_link(link, canonical)
+        links[position] = link
         if chain.get(position) != link and first_bad is None:
             first_bad = position
             problems.append(f"posizione {position}: l'anello della catena non corrisponde all'evento")

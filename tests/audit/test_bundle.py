@@ -133,3 +133,13 @@ def test_the_console_answers_state_diff_provenance_and_the_certified_snapshot(in
     assert json.loads(output.read_text())["state"] == snapshot["state"]
     bad = invoke("audit", "state", PLAN, "--at", "999999")
     assert bad.exit_code == 2 and "Posizione non valida" in bad.output
+
+
+@pytest.mark.parametrize("field, value", [("originator_id", "non-un-uuid"), ("state_base64", "%%%"),
+                                          ("originator_version", None)])
+def test_an_event_altered_past_reading_is_reported_at_its_position(bundle, field, value):
+    target = 120
+    rewrite_line(bundle / "events.jsonl", target, lambda entry: {**entry, field: value})
+    code, report = offline(bundle)
+    assert code == 1 and report["first_bad_position"] == target, report
+    assert any(problem.startswith(f"posizione {target}: evento illeggibile") for problem in report["problems"])

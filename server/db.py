@@ -45,9 +45,12 @@ class UTCDateTime(TypeDecorator):
         return to_text
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
-        return value
+        # PostgreSQL answers in the session's time zone: UTC whatever the server is configured for
+        return value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):

@@ -71,3 +71,24 @@ def test_times_go_in_aware_and_come_back_in_utc(tmp_path):
     assert rows[0].data == {"eur": Decimal("9.90")}
     assert rows[1].at is None
     engine.dispose()
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("COPROGRAMMA_TEST_POSTGRES_URL"),
+                    reason="COPROGRAMMA_TEST_POSTGRES_URL not set")
+def test_times_come_back_in_utc_whatever_the_postgresql_session_time_zone():
+    """A server (or role) configured for Europe/Rome must not turn the API's times into +01:00 ones:
+    the history and the exports would then differ from one installation to another."""
+    from tests.conftest import postgres_database
+
+    with postgres_database() as url:
+        engine = make_engine(url)
+        table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("at", UTCDateTime))
+        table.create(engine)
+        moment = datetime(2025, 3, 14, 10, 0, 5, 123, tzinfo=ROME)
+        with engine.begin() as connection:
+            connection.execute(text("SET TIME ZONE 'Europe/Rome'"))
+            connection.execute(insert(table), [{"id": 1, "at": moment}])
+            back = connection.execute(select(table.c.at)).scalar()
+        engine.dispose()
+    assert back == moment and back.utcoffset() == timedelta(0)
+    assert back.isoformat() == "2025-03-14T09:00:05.000123+00:00"

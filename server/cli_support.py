@@ -15,9 +15,6 @@ def open_runtime():
 
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        # Alembic announces its context on every start (migrations run then); a console wants its answer.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     return Runtime(settings)
 
 

@@ -20,6 +20,9 @@ class Settings:
     max_request_bytes: int = 8 * 1024 * 1024
     public_url: str | None = None
     login_rate_limit: str = "10 per minute"
+    # eventsourcing's COMPRESSOR_TOPIC for this instance's store: None leaves it to the environment,
+    # "" means none (a throw-away instance holding a bundle's states as they were stored)
+    compressor_topic: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
@@ -59,11 +62,13 @@ class Settings:
 
     def event_store_env(self) -> dict[str, str]:
         """`eventsourcing` settings: SQLite file by default, psycopg 3 for PostgreSQL."""
+        compression = {} if self.compressor_topic is None else {"COMPRESSOR_TOPIC": self.compressor_topic}
         if not self.database_url:
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.instance / "events.sqlite3"),
                 "SQLITE_LOCK_TIMEOUT": "10",
+                **compression,
             }
         if not self.is_postgres:
             raise ValueError(
@@ -80,6 +85,7 @@ class Settings:
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            **compression,
         }
 
     def resolved_secret_key(self) -> str:

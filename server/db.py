@@ -5,6 +5,7 @@ and nothing else (see migrations/env.py), so it can never touch the event store'
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from datetime import datetime, timezone
@@ -106,6 +107,9 @@ def alembic_config(url: str):
 
 def upgrade(engine: Engine) -> None:
     """Bring the read-model and personal-data tables to the latest Alembic revision."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # Alembic announces its context at INFO on every start (its import and this run): noise but when debugging
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic import command
 
     import server.models  # noqa: F401  (registers every table on Base.metadata)

@@ -56,7 +56,7 @@ class ObjectiveCommands(CoprogrammaBase):
         self._check_placement(plan, macro_area, tavolo)
         self.require_coordination(plan_key, tavolo, actor)
         self._check_references(plan, fields, "fields")
-        if plan.status not in ("drafting", "co_programming") or plan.approvals:
+        if not plan.accepts_direct_edits:
             raise Conflict("Dopo la validazione (e dopo ogni approvazione del piano) i nuovi obiettivi passano "
                            "da una proposta", {"plan_status": plan.status})
         objective = Objective(id=objective_id, plan_key=plan_key, ref=ref, macro_area=macro_area,
@@ -70,9 +70,7 @@ class ObjectiveCommands(CoprogrammaBase):
         objective = self.objective(plan, ref)
         self.require_coordination(plan_key, objective.tavolo, actor)
         self._check_references(plan, changes, "changes")
-        if plan.status not in ("drafting", "co_programming") or plan.approvals:
-            # An approved plan's text changes only through proposals approved again, even if the plan
-            # went back to validation and co-programming for a mid-plan revision.
+        if not plan.accepts_direct_edits:
             raise Conflict("In questa fase il testo cambia solo tramite proposte approvate",
                            {"plan_status": plan.status})
         objective.change_fields(changes, base_version, actor)

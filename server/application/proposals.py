@@ -143,7 +143,7 @@ class ProposalCommands(ObjectiveCommands):
     def _next_ref(plan, macro_area: str) -> str:
         """The next free ref of the macro-area, never one another objective had before a rename: in
         the minutes and the history a ref must keep naming one objective."""
-        taken = plan.used_refs | set(plan.objectives)
+        taken = plan.used_refs
         numbers = [int(m.group(1)) for ref in taken if (m := re.fullmatch(re.escape(macro_area) + r"\.(\d+)", ref))]
         n = max(numbers, default=0) + 1
         while f"{macro_area}.{n}" in taken:

@@ -45,19 +45,15 @@ def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
         count, first = _write_events(runtime, folder / "events.jsonl", upto)
         head = _write_chain(session, folder / "chain.jsonl", upto)
         not_written: dict[str, str] = {}
-        for plan in session.scalars(select(PlanRow).order_by(PlanRow.key)).all():
-            targets = [(f"plans/{plan.key}.json", {"position": upto})]
-            targets += [(f"snapshots/{plan.key}-approval-{number}.json", {"approval": number})
-                        for number in range(1, len(plan.approvals) + 1)]
-            for name, where in targets:
-                try:
-                    document = certified_snapshot(runtime, session, plan.key, **where)
-                except Exception as error:  # noqa: BLE001 - only for a store already known to be altered
-                    if not tampered:
-                        raise
-                    not_written[name] = f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"
-                    continue
-                _write_json(folder / name, document)
+        for name, (plan_key, where) in state_files(session, upto).items():
+            try:
+                document = certified_snapshot(runtime, session, plan_key, **where)
+            except Exception as error:  # noqa: BLE001 - only for a store already known to be altered
+                if not tampered:
+                    raise
+                not_written[name] = f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"
+                continue
+            _write_json(folder / name, document)
     files = {path.relative_to(folder).as_posix(): file_sha256(path)
              for path in sorted(folder.rglob("*")) if path.is_file()}
     manifest = {"format": BUNDLE_FORMAT, "generated_at": datetime.now(timezone.utc).isoformat(),
@@ -68,6 +64,17 @@ def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
         manifest["not_written"] = not_written
     _write_json(folder / "manifest.json", manifest)
     return manifest
+
+
+def state_files(session, upto: int) -> dict[str, tuple[str, dict]]:
+    """The bundle's plan and snapshot files: name -> (plan, where), `where` being what
+    certified_snapshot takes (the plan at `upto`, or as approved by act N)."""
+    files = {}
+    for plan in session.scalars(select(PlanRow).order_by(PlanRow.key)).all():
+        files[f"plans/{plan.key}.json"] = (plan.key, {"position": upto})
+        for number in range(1, len(plan.approvals) + 1):
+            files[f"snapshots/{plan.key}-approval-{number}.json"] = (plan.key, {"approval": number})
+    return files
 
 
 def _write_events(runtime, path: Path, upto: int) -> tuple[int, int | None]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import tempfile
 import zlib
 from datetime import datetime
@@ -67,21 +66,21 @@ def verify_bundle_with_states(folder) -> dict:
 
 def recompute_states(folder: Path) -> tuple[list[str], list[str]]:
     """(files checked, problems): each plans/ and snapshots/ file against the state the events give."""
+    from server.audit.bundle import state_files
     from server.audit.snapshot import certified_snapshot
     from server.config import Settings
     from server.events.errors import DomainError
     from server.jsonutil import dumps, loads
     from server.projections.chain import link_at
-    from server.projections.plans import PlanRow
     from server.runtime import Runtime
-    from sqlalchemy import select
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # the throw-away instance's migrations
     present = {f"{section}/{path.name}": path for section in ("plans", "snapshots")
                for path in sorted((folder / section).glob("*.json"))}
     checked, problems = [], []
     with tempfile.TemporaryDirectory(prefix="coprogramma-verifica-") as temporary:
-        settings = _settings(Settings, Path(temporary) / "instance", _compressor_of(folder / "events.jsonl"))
+        # SQLite in the temporary folder whatever COPROGRAMMA_* says; compressed as the bundle's states show
+        settings = Settings.from_env({}, instance=Path(temporary) / "instance", log_level="WARNING",
+                                     compressor_topic=_compressor_of(folder / "events.jsonl"))
         runtime = Runtime(settings)
         try:
             last = _load_events(runtime.app, folder / "events.jsonl")
@@ -92,11 +91,7 @@ def recompute_states(folder: Path) -> tuple[list[str], list[str]]:
                 if last and (position, link) != (last, head):
                     return [], ["ricalcolo dagli eventi: la catena dell'istanza temporanea non coincide con "
                                 "quella del pacchetto (caricamento non fedele)"]
-                expected = {}
-                for plan in session.scalars(select(PlanRow).order_by(PlanRow.key)):
-                    expected[f"plans/{plan.key}.json"] = (plan.key, {"position": last})
-                    for number in range(1, len(plan.approvals) + 1):
-                        expected[f"snapshots/{plan.key}-approval-{number}.json"] = (plan.key, {"approval": number})
+                expected = state_files(session, last)
                 for name in sorted(set(expected) - set(present)):
                     problems.append(f"{name}: manca nel pacchetto, ma gli eventi lo prevedono")
                 for name, path in present.items():
@@ -124,24 +119,6 @@ def recompute_states(folder: Path) -> tuple[list[str], list[str]]:
         finally:
             runtime.close()
     return sorted(checked), problems
-
-
-def _settings(base, instance: Path, compressor: str | None):
-    """Settings of the throw-away instance: SQLite in `instance`, whatever COPROGRAMMA_* says, and the
-    event store's compression as the bundle's states show it (not as this console's environment says)."""
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class ThrowAway(base):
-        compressor_topic: str | None = None
-
-        def event_store_env(self) -> dict[str, str]:
-            env = super().event_store_env()
-            if self.compressor_topic is not None:
-                env["COMPRESSOR_TOPIC"] = self.compressor_topic
-            return env
-
-    return ThrowAway.from_env({}, instance=instance, log_level="WARNING", compressor_topic=compressor)
 
 
 def _compressor_of(path: Path) -> str | None:

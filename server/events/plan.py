@@ -97,6 +97,12 @@ class Plan(Aggregate):
     def accepts_proposals(self) -> bool:
         return self.status in ACCEPTS_PROPOSALS
 
+    @property
+    def accepts_direct_edits(self) -> bool:
+        """Coordinators edit the text directly only before validation and before any approval: an
+        approved plan's text changes only through proposals approved again, even back in co-programming."""
+        return self.status in ("drafting", "co_programming") and not self.approvals
+
     def require_open_to_proposals(self) -> None:
         if not self.accepts_proposals:
             raise Conflict("Il piano è in validazione: le proposte sono sospese", {"plan_status": self.status})

@@ -140,8 +140,8 @@ class HistoryProjection(Projection):
         unplaced = False
         if kind == "Plan.ObjectiveRegistered":
             objective_id, ref = event.objective_id, event.ref
-            placed = self.subjects.get(session, objective_id)
-            tavolo, unplaced = (placed["tavolo"], False) if placed else (None, True)
+            tavolo = self._tavolo_of(session, objective_id)
+            unplaced = self.subjects.get(session, objective_id) is None
         elif kind == "Plan.ObjectiveRenamed":
             objective_id, ref = event.objective_id, event.new_ref
             tavolo = self._tavolo_of(session, objective_id)

@@ -166,10 +166,8 @@ def _plain(value):
     """Any other value as text (lists stay lists of texts): nothing the diff says is left out."""
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        return "sì" if value else "no"
     if isinstance(value, list):
-        return [_plain(item) if not isinstance(item, (list, dict)) else _text(item) for item in value]
+        return [None if item is None else _text(item) for item in value]
     return _text(value)
 
 

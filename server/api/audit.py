@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from server import audit, auth
-from server.api.common import runtime
+from server.api.common import AuditQuery, runtime
 from server.api.plans import PlanDetailOut
 from server.audit.snapshot import certified_snapshot
 from server.events.errors import Forbidden
@@ -24,7 +24,7 @@ from server.queries.plans import get_plan_row, may_see_tavolo
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Riproduzione, confronti, provenienza, verifica")
 
 
-class MomentQuery(Schema):
+class MomentQuery(AuditQuery):
     at = fields.Integer(load_default=None, validate=validate.Range(min=0, error="Posizione non valida (>= 0)."),
                         metadata={"description": "Posizione nel registro degli eventi"})
     as_of = Instant(load_default=None, metadata={"description": "Istante ISO 8601 con fuso orario"})
@@ -57,7 +57,7 @@ class Moment(fields.Field):
         return {"as_of": when}
 
 
-class DiffQuery(Schema):
+class DiffQuery(AuditQuery):
     from_ = Moment(required=True, data_key="from", metadata={"description": "Posizione o istante"})
     to = Moment(load_default=None, metadata={"description": "Posizione o istante (predefinito: ora)"})
 
@@ -96,7 +96,7 @@ VerifyOut = Schema.from_dict({"ok": fields.Boolean(), "events": fields.Integer()
 
 
 @blp.route("/plans/<key>/state", methods=["GET"])
-@blp.arguments(MomentQuery, location="query")
+@blp.arguments(MomentQuery, location="query", unknown=RAISE)
 @blp.alt_response(200, schema=StateOut, success=True, description="Il piano in quel momento")
 def state(query, key):
     """Il piano com'era alla posizione `at` o all'istante `as_of`, con tutti i campi degli obiettivi."""
@@ -108,7 +108,7 @@ def state(query, key):
 
 
 @blp.route("/plans/<key>/diff", methods=["GET"])
-@blp.arguments(DiffQuery, location="query")
+@blp.arguments(DiffQuery, location="query", unknown=RAISE)
 @blp.alt_response(200, schema=DiffOut, success=True, description="Le differenze")
 def diff(query, key):
     """Che cosa è cambiato tra due momenti: obiettivi aggiunti, tolti, rinominati, campi prima/dopo
@@ -119,7 +119,7 @@ def diff(query, key):
 
 
 @blp.route("/plans/<key>/objectives/<ref>/provenance", methods=["GET"])
-@blp.arguments(MomentQuery, location="query")
+@blp.arguments(MomentQuery, location="query", unknown=RAISE)
 @blp.alt_response(200, schema=ProvenanceOut, success=True, description="La provenienza dei campi")
 def provenance(query, key, ref):
     """Per ogni campo: l'evento che ha fissato il valore, la proposta, chi l'ha proposta e chi ha deciso,
@@ -136,7 +136,7 @@ def provenance(query, key, ref):
 
 
 @blp.route("/plans/<key>/snapshot", methods=["GET"])
-@blp.arguments(SnapshotQuery, location="query")
+@blp.arguments(SnapshotQuery, location="query", unknown=RAISE)
 @blp.alt_response(200, schema=SnapshotOut, success=True, description="L'istantanea certificata")
 def snapshot(query, key):
     """Istantanea certificata: il piano come approvato (o a `at`/`as_of`) con l'anello della catena

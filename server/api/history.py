@@ -6,11 +6,11 @@ import io
 
 from flask import Response, stream_with_context
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from sqlalchemy import func, select
 
 from server import auth
-from server.api.common import runtime
+from server.api.common import AuditQuery, runtime
 from server.jsonutil import dumps
 from server.projections.history import HistoryRow
 from server.queries.history import check_filters, history_page
@@ -20,12 +20,12 @@ from server.validation.fields import Instant, Text
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 
 CSV_COLUMNS = ("position", "at", "type", "actor_id", "actor_name", "organisation", "tavolo", "objective_ref",
-               "proposal_id", "summary")
+               "proposal_id", "summary", "data")
 PAGE = 100  # events per JSON page unless `limit` says otherwise
 EXPORT_PAGE = 1000  # events read at a time while a whole export streams
 
 
-class HistoryQuery(Schema):
+class HistoryQuery(AuditQuery):
     objective = Text(load_default=None, metadata={"description": "Riferimento (attuale o precedente) o id dell'obiettivo"})
     tavolo = Text(load_default=None, metadata={"description": "Chiave del tavolo"})
     actor = Text(load_default=None, metadata={"description": "Id dell'account che ha agito"})
@@ -55,7 +55,7 @@ HistoryOut = Schema.from_dict({
 
 
 @blp.route("/history", methods=["GET"])
-@blp.arguments(HistoryQuery, location="query")
+@blp.arguments(HistoryQuery, location="query", unknown=RAISE)
 @blp.alt_response(200, schema=HistoryOut, success=True,
                   description="Una pagina di eventi; con `format=csv` o `format=jsonl` un file da scaricare")
 def history(query, key):
@@ -103,7 +103,7 @@ def _csv(pages):
             actor = e["actor"] or {}
             writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
                              actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"],
-                             e["summary"]])
+                             e["summary"], dumps(e["data"])])
         yield out.getvalue()
         out.seek(0)
         out.truncate()

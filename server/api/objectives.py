@@ -4,7 +4,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from server import auth
 from server.api.audit import MomentQuery, moment
@@ -63,7 +63,7 @@ def create(data, key):
 
 
 @blp.route("/<ref>", methods=["GET"])
-@blp.arguments(MomentQuery, location="query")
+@blp.arguments(MomentQuery, location="query", unknown=RAISE)
 def objective(query, key, ref):
     """La scheda dell'obiettivo con tutti i campi del modello regionale; con `at` (posizione) o
     `as_of` (istante) com'era in quel momento."""

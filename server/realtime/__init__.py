@@ -70,10 +70,11 @@ def init_app(app: Flask, runtime, *, project_inline: bool) -> SocketIO:
     socketio = SocketIO(app, async_mode=async_mode(app), message_queue=runtime.settings.message_queue,
                         json=ExactJSON, async_handlers=False,  # one client's messages in order
                         cors_allowed_origins=[o.strip() for o in origins.split(",")] if origins else None)
-    live = Live(app, socketio, runtime, lock_seconds=float(option(app, "COPROGRAMMA_LOCK_SECONDS", "60")),
+    pusher = Pusher(runtime.sessions, socketio.emit) if project_inline else None
+    if pusher is not None:
+        runtime.projector.listeners.append(pusher)
+    live = Live(app, socketio, runtime, pusher, lock_seconds=float(option(app, "COPROGRAMMA_LOCK_SECONDS", "60")),
                 presence_delay=float(option(app, "COPROGRAMMA_PRESENCE_DELAY", "0.25")))
     app.extensions["coprogramma.live"] = live
     app.register_blueprint(blueprint)
-    if project_inline:
-        runtime.projector.listeners.append(Pusher(runtime.sessions, socketio.emit))
     return socketio

@@ -14,7 +14,9 @@ class Connection:
     user_id: str
     user: dict  # what presence shows: {"id", "name", "organisation"}
     subscriptions: dict = field(default_factory=dict)  # (plan, tavolo | None) -> set of rooms
-    joined: set = field(default_factory=set)
+    # room joined -> the position after which its events reached this socket live (catch_up sends
+    # those up to it, and never one it has already received)
+    since: dict = field(default_factory=dict)
 
     def rooms(self, plan: str | None = None) -> set[str]:
         return set().union(*(rooms for (p, _), rooms in self.subscriptions.items() if plan in (None, p)))
@@ -28,6 +30,16 @@ def text(data, name: str, required: bool = True) -> str | None:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise Refusal(f"Richiesta non valida: «{name}» deve essere un testo non vuoto")
     return value.strip()
+
+
+def position_after(data, required: bool = True) -> int | None:
+    """The message's `after`: a position (integer ≥ 0), or a `Refusal`."""
+    after = data.get("after") if isinstance(data, dict) else None
+    if after is None and not required:
+        return None
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise Refusal("Richiesta non valida: «after» deve essere una posizione (intero ≥ 0)")
+    return after
 
 
 def answer(handler):

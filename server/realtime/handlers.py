@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 
 from flask import Flask, request, session
 from flask_socketio import ConnectionRefusedError, SocketIO
@@ -15,9 +16,9 @@ from flask_socketio import ConnectionRefusedError, SocketIO
 from server.directory import Principal
 from server.projections.plans import PlanRow, TavoloRow
 from server.realtime.catchup import missed_events
-from server.realtime.connection import Connection, Refusal, answer, text
+from server.realtime.connection import Connection, Refusal, answer, position_after, text
 from server.realtime.presence import Presence, describe
-from server.realtime.push import history_position
+from server.realtime.push import Pusher, history_position
 from server.realtime.rooms import may_see_tavolo, subscription_rooms, tavolo_room
 from server.realtime.watcher import Watcher
 
@@ -27,9 +28,10 @@ CATCH_UP_LIMIT = 1000  # events per `catch_up`; the ack says `more: true` when t
 
 
 class Live:
-    def __init__(self, app: Flask, socketio: SocketIO, runtime, lock_seconds: float = 60.0,
-                 presence_delay: float = 0.25):
+    def __init__(self, app: Flask, socketio: SocketIO, runtime, pusher: Pusher | None = None,
+                 lock_seconds: float = 60.0, presence_delay: float = 0.25):
         self.app, self.socketio, self.runtime = app, socketio, runtime
+        self.pusher = pusher  # this process's, when it projects; else another process pushes
         self.presence_delay = presence_delay
         self._changed: set[tuple[str, str]] = set()  # tavoli whose presence is to be sent
         self.directory = app.extensions["coprogramma.directory"]
@@ -80,13 +82,32 @@ class Live:
         return principal
 
     # -- rooms -----------------------------------------------------------------------------
-    def sync_rooms(self, connection: Connection) -> None:
+    @contextmanager
+    def pushes_held(self):
+        """While rooms are entered: yields the position up to which events have been pushed, with this
+        process's pushes held so that none falls between (None when another process pushes them)."""
+        if self.pusher is None:
+            yield None
+        else:
+            with self.pusher.held() as pushed:
+                yield pushed
+
+    def sync_rooms(self, connection: Connection, pushed: int | None) -> int:
+        """Enters and leaves rooms to match the subscriptions (inside `pushes_held`); returns the
+        position after which the events of the rooms just entered reach this socket live."""
         wanted = connection.rooms()
-        for room in wanted - connection.joined:
+        entered = wanted - connection.since.keys()
+        for room in entered:
             self.socketio.server.enter_room(connection.sid, room, namespace=NS)
-        for room in connection.joined - wanted:
+        for room in connection.since.keys() - wanted:
             self.socketio.server.leave_room(connection.sid, room, namespace=NS)
-        connection.joined = wanted
+            del connection.since[room]
+        # Pushed by another process (or through a message queue, delivered a moment later): the
+        # committed history read after entering is the closest bound there is.
+        position = history_position(self.runtime.sessions) if pushed is None else pushed
+        for room in entered:
+            connection.since[room] = position
+        return position
 
     def send(self, sid: str, event: str, payload) -> None:
         """To one socket of this process, directly (not through the queue): keeps it in order with the ack."""
@@ -118,6 +139,7 @@ class Live:
     def on_subscribe(self, data):
         connection = self._connection()
         plan, tavolo = text(data, "plan"), text(data, "tavolo", required=False)
+        after = position_after(data, required=False)
         principal = self._principal(connection)
         with self.runtime.sessions() as db:
             if db.get(PlanRow, plan) is None:
@@ -127,15 +149,18 @@ class Live:
         if tavolo is not None and not may_see_tavolo(principal, plan, tavolo):
             raise Refusal(f"Non partecipi al tavolo «{tavolo}» del piano «{plan}»: "
                           "solo i suoi membri, i revisori e gli amministratori ne ricevono gli aggiornamenti")
-        with self.lock:
+        with self.lock, self.pushes_held() as pushed:
             connection.subscriptions[(plan, tavolo)] = subscription_rooms(principal, plan, tavolo)
-            self.sync_rooms(connection)
-        position = history_position(self.runtime.sessions)  # read after joining: nothing falls between
+            position = self.sync_rooms(connection, pushed)
+            # With `after`, the missed events are sent before any live one: one stream in order. (Beyond
+            # a page, `more`: the client catches up the rest from the last event it received.)
+            caught_up = self._send_missed(connection, principal, plan, after) if after is not None else {}
+            caught_up.pop("position", None)
         if tavolo is not None:
             if self.presence.join(connection.sid, (plan, tavolo), connection.user):
                 self.presence_changed((plan, tavolo))  # to the others, gathered
             self.send(connection.sid, "presence", self.presence.snapshot((plan, tavolo)))  # to the newcomer, now
-        return {"ok": True, "position": position}
+        return {"ok": True, "position": position, **caught_up}
 
     @answer
     def on_unsubscribe(self, data):
@@ -145,9 +170,9 @@ class Live:
         return {"ok": True}
 
     def drop(self, connection: Connection, plan: str, tavolo: str | None) -> None:
-        with self.lock:
+        with self.lock, self.pushes_held() as pushed:
             connection.subscriptions.pop((plan, tavolo), None)
-            self.sync_rooms(connection)
+            self.sync_rooms(connection, pushed)
         if tavolo is not None and self.presence.leave(connection.sid, (plan, tavolo)):
             self.presence_changed((plan, tavolo))
 
@@ -156,17 +181,19 @@ class Live:
     def on_catch_up(self, data):
         connection = self._connection()
         plan = text(data, "plan")
-        after = data.get("after")
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            raise Refusal("Richiesta non valida: «after» deve essere una posizione (intero ≥ 0)")
-        rooms = connection.rooms(plan)
-        if not rooms:
+        after = position_after(data)
+        if not connection.rooms(plan):
             raise Refusal(f"Prima iscriversi al piano «{plan}» (subscribe), poi recuperare gli eventi")
-        events, more = missed_events(self.runtime.sessions, self._principal(connection), rooms, plan, after,
-                                     CATCH_UP_LIMIT)
+        return {"ok": True, **self._send_missed(connection, self._principal(connection), plan, after)}
+
+    def _send_missed(self, connection: Connection, principal: Principal, plan: str, after: int) -> dict:
+        """Sends the plan's events after `after` that this socket's rooms would have received and did
+        not (those pushed before it entered them); a page at a time."""
+        since = {room: connection.since[room] for room in connection.rooms(plan) if room in connection.since}
+        events, more = missed_events(self.runtime.sessions, principal, since, plan, after, CATCH_UP_LIMIT)
         for event in events:
             self.send(connection.sid, "event", event)
-        return {"ok": True, "position": events[-1]["position"] if events else after, "count": len(events), "more": more}
+        return {"position": events[-1]["position"] if events else after, "count": len(events), "more": more}
 
     # -- soft locks ------------------------------------------------------------------------
     def _in_tavolo(self, data) -> tuple[Connection, tuple[str, str]]:
@@ -211,6 +238,6 @@ class Live:
                 else:
                     with self.lock:
                         connection.subscriptions[(plan, tavolo)] = subscription_rooms(principal, plan, tavolo)
-            with self.lock:
-                self.sync_rooms(connection)
+            with self.lock, self.pushes_held() as pushed:
+                self.sync_rooms(connection, pushed)
             self.send(connection.sid, "access_changed", {"position": position})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
@@ -46,6 +47,13 @@ class Pusher:
         # history, a new projection) must not push them again.
         self.last = projected_position(sessions) if start_after is None else start_after
         self._lock = threading.Lock()
+
+    @contextmanager
+    def held(self):
+        """Nothing is pushed while this is held. Yields the last position pushed: a room entered
+        meanwhile receives exactly the events after it."""
+        with self._lock:
+            yield self.last
 
     def __call__(self, projected) -> None:
         positions = [p.position for p in projected if p.position > self.last]

@@ -33,6 +33,8 @@ def Key(**kwargs) -> Text:  # noqa: N802 - reads like a field class
         **kwargs)
 
 
+PLUS_IN_URL = ("Data e ora non valide (ISO 8601). In un indirizzo il «+» del fuso orario va scritto %2B "
+               "(es. 2025-03-14T18:00:00%2B01:00), altrimenti diventa uno spazio.")
 OUT_OF_RANGE = "Istante fuori dall'intervallo rappresentabile (anni 1–9999 in UTC)."
 
 
@@ -49,7 +51,12 @@ class Instant(fields.AwareDateTime):
     """An ISO 8601 time with its offset, that UTC can hold."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            if isinstance(value, str) and " " in value.strip():  # a URL's unencoded "+01:00" arrives as " 01:00"
+                raise ValidationError(PLUS_IN_URL) from None
+            raise
         if not representable(moment):
             raise ValidationError(OUT_OF_RANGE)
         return moment

@@ -104,6 +104,7 @@ def test_exports_hold_the_whole_filtered_history_without_a_limit(world, story, m
     rows = list(csv.DictReader(io.StringIO(table.get_data(as_text=True))))
     assert [int(r["position"]) for r in rows] == [e["position"] for e in whole]
     assert [r["summary"] for r in rows] == [e["summary"] for e in whole]
+    assert [json.loads(r["data"], parse_float=Decimal) for r in rows] == [e["data"] for e in whole]
 
     page = world.get(f"/plans/{KEY}/history?objective=A.1-bis&format=csv&limit=10", world.auditor)
     assert len(list(csv.DictReader(io.StringIO(page.get_data(as_text=True))))) == 10
@@ -119,6 +120,22 @@ def test_exports_hold_the_whole_filtered_history_without_a_limit(world, story, m
 def test_a_filter_that_names_nothing_is_refused_with_the_field(world, story, query, field):
     error = error_body(world.get(f"/plans/{KEY}/history?{query}", world.auditor), 422, "validation_failed")
     assert field in json.dumps(error["details"])
+
+
+def test_an_unencoded_plus_in_a_time_gets_a_hint(world, story):
+    error = error_body(world.get(f"/plans/{KEY}/history?since=2025-03-14T18:00:00+01:00", world.auditor),
+                       422, "validation_failed")
+    assert "%2B" in error["details"]["since"]
+
+
+@pytest.mark.parametrize("path", ["history?objectve=A.1", "state?at=3&as-of=2026-01-01T00:00:00Z",
+                                  "diff?from=1&too=3", "objectives/A.1?momento=3", "objectives/A.1/provenance?a=1",
+                                  "snapshot?at=3&approved=1"])
+def test_a_misspelt_parameter_is_refused_not_ignored(world, story, path):
+    """An auditor's typo must not silently give the unfiltered history or today's plan."""
+    error = error_body(world.get(f"/plans/{KEY}/{path}", world.auditor), 422, "validation_failed")
+    misspelt = path.split("&")[-1].split("?")[-1].split("=")[0]
+    assert error["details"] == {misspelt: "Parametro sconosciuto."}
 
 
 def test_unknown_plan_and_anonymous_reader_are_refused(world):

@@ -181,7 +181,7 @@ def test_a_comparison_out_of_range_is_said_in_the_form(app, world, runtime):
     browser, _ = login_browser(app, world.auditor.email)
     last = runtime.event_position()
     for query, field, said in ((f"da=99999&a={last}", "da", "«Da»: La posizione deve essere compresa tra 0 e"),
-                               (f"da=1&a=99999", "a", "«A»: La posizione deve essere compresa tra 0 e"),
+                               ("da=1&a=99999", "a", "«A»: La posizione deve essere compresa tra 0 e"),
                                ("da=abc", "da", "«Da»: indicare il momento come numero")):
         page = page_of(browser, query)
         compare = words(" ".join(region(page, "sezione-confronta").text))

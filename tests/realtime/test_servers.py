@@ -70,6 +70,38 @@ def test_the_gevent_option_serves_the_same(tmp_path):
         check_write_reaches_everyone(url, url, people)
 
 
+def test_reconnecting_while_writes_go_on_nothing_missing_nothing_twice(tmp_path):
+    """A member reconnects while a colleague keeps writing: with subscribe then catch_up nothing is
+    received twice; with subscribe's `after`, one stream strictly in position order."""
+    folder = tmp_path / "instance"
+    people = prepare_instance(folder)
+    with processes(tmp_path, base_env(folder)) as run:
+        url = run.serve("serve")
+        start = propose(url, people["member"], TAVOLO, "Ultimo visto")["position"]
+        written: list[int] = []
+        writer = threading.Thread(target=lambda: written.extend(
+            propose(url, people["colleague"], TAVOLO, f"Scritto durante il recupero {n}")["position"] for n in range(60)))
+        writer.start()
+        try:
+            with live_clients((url, people["member"]), (url, people["member"])) as (two_steps, one_stream):
+                while len(written) < 10:
+                    time.sleep(0.01)
+                assert subscribe(two_steps, TAVOLO)["ok"]
+                assert two_steps.call("catch_up", {"plan": PLAN, "after": start}, timeout=10)["more"] is False
+                assert one_stream.call("subscribe", {"plan": PLAN, "tavolo": TAVOLO, "after": start}, timeout=10)["ok"]
+                writer.join(timeout=60)
+                got = {sio: [] for sio in (two_steps, one_stream)}
+                for sio, positions in got.items():
+                    while len(positions) < len(written):
+                        positions.append(next_message(sio, "event")["position"])
+                    assert nothing_more(sio, wait=0.5)
+        finally:
+            writer.join(timeout=60)
+        assert len(written) == 60
+        assert sorted(got[two_steps]) == written  # each once (live ones interleave with the catch-up)
+        assert got[one_stream] == written  # in order
+
+
 @pytest.mark.multiprocess
 def test_a_write_through_process_a_reaches_a_client_of_process_b(tmp_path):
     if shutil.which("redis-server") is None:

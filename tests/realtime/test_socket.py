@@ -191,6 +191,51 @@ def test_catch_up_after_a_gap_nothing_missing_nothing_twice(client, connect, run
     assert last < seen[0]
 
 
+def test_catch_up_never_sends_again_what_arrived_live_after_subscribing(client, connect, world):
+    """Reconnecting: subscribe, then catch_up. What is written in between arrives live and is not sent
+    again by the catch-up, which sends the missed events up to the subscribe's position only."""
+    seen = propose(client, world.member, TAVOLO, "Prima")
+    missed = [propose(client, world.colleague, TAVOLO, f"Mentre ero via {n}") for n in range(2)]
+    sio = connect(world.member)
+    subscribed = subscribe(sio, tavolo=TAVOLO)
+    assert subscribed["position"] == missed[-1]
+    live = propose(client, world.colleague, TAVOLO, "Subito dopo l'iscrizione")
+    assert [e["position"] for e in events(sio)] == [live]
+    ack = sio.emit("catch_up", {"plan": PLAN, "after": seen}, callback=True)
+    assert [e["position"] for e in events(sio)] == missed
+    assert ack == {"ok": True, "position": missed[-1], "count": 2, "more": False}
+
+
+def test_subscribe_with_after_sends_the_missed_events_first_in_one_ordered_stream(client, connect, world):
+    seen = propose(client, world.member, TAVOLO, "Prima")
+    missed = [propose(client, world.colleague, TAVOLO, f"Mentre ero via {n}") for n in range(2)]
+    propose(client, world.other, OTHER, "Non mio")
+    sio = connect(world.member)
+    ack = sio.emit("subscribe", {"plan": PLAN, "tavolo": TAVOLO, "after": seen}, callback=True)
+    live = propose(client, world.colleague, TAVOLO, "In linea")
+    assert [e["position"] for e in events(sio)] == missed + [live]
+    assert ack == {"ok": True, "position": live - 1, "count": 2, "more": False}
+    for bad in (-1, True, "3", 1.5):
+        refused = sio.emit("subscribe", {"plan": PLAN, "tavolo": TAVOLO, "after": bad}, callback=True)
+        assert refused == {"ok": False, "error": "Richiesta non valida: «after» deve essere una posizione (intero ≥ 0)"}
+
+
+def test_catch_up_sends_what_each_room_missed_before_it_was_entered(client, connect, runtime, world):
+    """An auditor in a tavolo's room, then in the whole plan's: the other tavolo's events from before
+    the second subscription were missed, the first tavolo's after the first one were not."""
+    before = propose(client, world.member, TAVOLO, "Prima di tutto")
+    auditor = connect(world.auditor)
+    subscribe(auditor, tavolo=TAVOLO)
+    live = propose(client, world.member, TAVOLO, "Ricevuto in diretta")
+    theirs = propose(client, world.other, OTHER, "Dell'altro tavolo")
+    common = plan_wide(runtime)
+    subscribe(auditor)
+    auditor.get_received()
+    assert auditor.emit("catch_up", {"plan": PLAN, "after": before - 1}, callback=True)["count"] == 2
+    assert [e["position"] for e in events(auditor)] == [before, theirs]
+    assert live < theirs < common
+
+
 def test_catch_up_follows_the_subscriptions_and_visibility(client, connect, runtime, world):
     mine = propose(client, world.member, TAVOLO, "Del tavolo")
     theirs = propose(client, world.other, OTHER, "Dell'altro")

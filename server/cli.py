@@ -14,12 +14,15 @@ if os.environ.get("COPROGRAMMA_ASYNC_MODE", "").strip().lower() == "gevent" and 
 
 import click
 
+from server import cli_italian
 from server.application import SYSTEM
 from server.cli_support import fail, open_runtime
 from server.config import Settings
 from server.events.account import GLOBAL_ROLES
 from server.events.errors import DomainError
 from server.events.organisation import KINDS
+
+cli_italian.install()  # before the commands are made: their help options take their text then
 
 
 @click.group()
@@ -77,14 +80,41 @@ def projections() -> None:
 
 
 @projections.command("rebuild")
-def projections_rebuild() -> None:
-    """Cancella e ricostruisce tutti i modelli di lettura dalla posizione 0."""
+@click.option("--force", is_flag=True,
+              help="Ricostruisce anche se il registro non supera la verifica della catena: la catena salvata, che "
+                   "prova l'alterazione, viene allora ricalcolata dagli eventi alterati.")
+def projections_rebuild(force: bool) -> None:
+    """Cancella e ricostruisce tutti i modelli di lettura dalla posizione 0.
+
+    Verifica prima il registro: se è stato alterato si ferma, perché ricostruire la catena dagli eventi
+    alterati cancellerebbe la prova (esportare prima il pacchetto di revisione, poi usare --force)."""
+    from server.audit.verify import verify
+
     runtime = open_runtime()
+    runtime.wait_for(runtime.event_position())
+    report = verify(runtime)
+    if not report["ok"]:
+        click.echo(f"Il registro degli eventi non supera la verifica (prima posizione alterata: "
+                   f"{report['first_bad_position']}); testa della catena salvata prima della ricostruzione: "
+                   f"{_stored_head(runtime)}.", err=True)
+        if not force:
+            runtime.close()
+            click.echo("Ricostruzione annullata: cancellerebbe la prova. Esportare il pacchetto di revisione "
+                       "(coprogramma audit export), poi ripetere con --force.", err=True)
+            sys.exit(1)
     total = runtime.event_position()
     with click.progressbar(length=total, label="Ricostruzione delle proiezioni") as bar:
         applied = runtime.projector.rebuild(progress=bar.update)
     click.echo(f"{applied} eventi applicati; posizione {runtime.projector.position()}.")
     runtime.close()
+
+
+def _stored_head(runtime) -> str:
+    from server.audit.verify import chained_position
+    from server.projections.chain import link_at
+
+    with runtime.sessions() as session:
+        return link_at(session, chained_position(session))[1]
 
 
 @main.group()

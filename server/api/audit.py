@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from server import audit, auth
 from server.api.common import AuditQuery, runtime
 from server.api.plans import PlanDetailOut
-from server.audit.snapshot import certified_snapshot
+from server.audit.snapshot import certify
 from server.events.errors import Forbidden
 from server.replay.compare import objective_provenance, plan_diff
 from server.replay.shape import plan_state
@@ -67,6 +67,20 @@ class SnapshotQuery(MomentQuery):
                               metadata={"description": "Atto di approvazione (1 = il primo; predefinito: l'ultimo)"})
 
 
+class VerifyQuery(AuditQuery):
+    at = fields.Integer(load_default=None, validate=validate.Range(min=0, error="Posizione non valida (>= 0)."),
+                        metadata={"description": "Posizione di una testa pubblicata in precedenza"})
+    head = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\s*[0-9a-fA-F]{64}\s*$", error="Testa non valida: 64 cifre esadecimali (SHA-256)."),
+        metadata={"description": "La testa pubblicata a quella posizione: deve essere quella ricalcolata"})
+
+    @validates_schema
+    def _both(self, data, **_):
+        if (data.get("at") is None) != (data.get("head") is None):
+            raise ValidationError("Indicare insieme «at» e «head» (la testa pubblicata a quella posizione).",
+                                  "head" if data.get("head") is None else "at")
+
+
 class StateOut(PlanDetailOut):
     position = fields.Integer(metadata={"description": "La posizione a cui è calcolato"})
 
@@ -90,9 +104,12 @@ SnapshotOut = Schema.from_dict({
     "approval": fields.Dict(allow_none=True), "chain": fields.Dict(metadata={"description": "{algorithm, position, link}"}),
     "state": fields.Nested(PlanDetailOut),
 }, name="CertifiedSnapshot")
+PublishedOut = Schema.from_dict({"position": fields.Integer(), "head": fields.String(),
+                                 "recomputed": fields.String(), "matches": fields.Boolean()}, name="PublishedHead")
 VerifyOut = Schema.from_dict({"ok": fields.Boolean(), "events": fields.Integer(), "head": fields.String(),
                               "first_bad_position": fields.Integer(allow_none=True),
-                              "position": fields.Integer()}, name="AuditVerification")
+                              "position": fields.Integer(), "summary": fields.String(),
+                              "published": fields.Nested(PublishedOut)}, name="AuditVerification")
 
 
 @blp.route("/plans/<key>/state", methods=["GET"])
@@ -146,12 +163,15 @@ def snapshot(query, key):
         get_plan_row(session, key)
         when = moment(query)
         position = resolve(rt, session, **when) if when else None
-        return certified_snapshot(rt, session, key, position=position, approval=query["approval"])
+        return certify(rt, session, key, position=position, approval=query["approval"])
 
 
 @blp.route("/audit/verify", methods=["GET"])
+@blp.arguments(VerifyQuery, location="query", unknown=RAISE)
 @blp.response(200, VerifyOut)
-def verify_chain():
+def verify_chain(query):
     """Ricalcola la catena di hash dal registro grezzo degli eventi e la confronta con quella salvata
-    (revisori e amministratori)."""
-    return audit.verify_chain(runtime(), auth.require_login())
+    (revisori e amministratori). Con `at` e `head`: anche la testa pubblicata a quella posizione deve
+    essere quella ricalcolata (scopre un registro riscritto insieme alla sua catena)."""
+    published = (query["at"], query["head"].strip()) if query["at"] is not None else None
+    return audit.verify_chain(runtime(), auth.require_login(), published)

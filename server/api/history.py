@@ -1,28 +1,20 @@
 """The history of a plan: every event with actor, time, place and a one-line summary."""
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, stream_with_context
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
-from sqlalchemy import func, select
 
 from server import auth
 from server.api.common import AuditQuery, runtime
-from server.jsonutil import dumps
-from server.projections.history import HistoryRow
-from server.queries.history import check_filters, history_page
+from server.queries.history import all_pages, check_filters, csv_chunks, head, history_page, jsonl_chunks
 from server.queries.plans import get_plan_row
 from server.validation.fields import Instant, Text
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 
-CSV_COLUMNS = ("position", "at", "type", "actor_id", "actor_name", "organisation", "tavolo", "objective_ref",
-               "proposal_id", "summary", "data")
 PAGE = 100  # events per JSON page unless `limit` says otherwise
-EXPORT_PAGE = 1000  # events read at a time while a whole export streams
+EXPORT_PAGE = 1000  # events read at a time while a whole export streams (tests make it smaller)
 
 
 class HistoryQuery(AuditQuery):
@@ -69,44 +61,16 @@ def history(query, key):
         if fmt == "json" or limit is not None:
             events, next_position = history_page(session, key, viewer, limit=limit or PAGE, **query)
         else:
-            upto = session.scalar(select(func.max(HistoryRow.position))) or 0
+            upto = head(session)
     if fmt == "json":
         return {"events": events, "next": next_position}
     if limit is not None:
         pages, headers = iter([events]), {"X-Next-After": str(next_position)} if next_position is not None else {}
     else:
-        pages, headers = _all_pages(key, viewer, query, upto), {}
+        pages, headers = all_pages(runtime().sessions, key, viewer, query, upto, EXPORT_PAGE), {}
     if fmt == "jsonl":
-        body = ("".join(dumps(event) + "\n" for event in events) for events in pages)
-        return _download(body, "application/x-ndjson", f"{key}-storia.jsonl", headers)
-    return _download(_csv(pages), "text/csv; charset=utf-8", f"{key}-storia.csv", headers)
-
-
-def _all_pages(key: str, viewer, query: dict, upto: int):
-    """The whole filtered history up to `upto` (the head when the export began), a page at a time,
-    each read in its own short session while the file streams out."""
-    after = query.pop("after", None)
-    while True:
-        with runtime().sessions() as session:
-            events, after = history_page(session, key, viewer, after=after, upto=upto, limit=EXPORT_PAGE, **query)
-        yield events
-        if after is None:
-            return
-
-
-def _csv(pages):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for events in pages:
-        for e in events:
-            actor = e["actor"] or {}
-            writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
-                             actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"],
-                             e["summary"], dumps(e["data"])])
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
+        return _download(jsonl_chunks(pages), "application/x-ndjson", f"{key}-storia.jsonl", headers)
+    return _download(csv_chunks(pages), "text/csv; charset=utf-8", f"{key}-storia.csv", headers)
 
 
 def _download(body, content_type: str, filename: str, headers: dict) -> Response:

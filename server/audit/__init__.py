@@ -49,12 +49,13 @@ def objective_provenance(session, key: str, ref: str) -> dict:
     return provenance(_runtime(), session, key, ref, {})
 
 
-def verify_chain(runtime, viewer) -> dict:
+def verify_chain(runtime, viewer, published: tuple[int, str] | None = None) -> dict:
     """Recompute the hash chain from the raw log (server/audit/verify.py): for auditors and admins."""
-    from server.audit.verify import verify
+    from server.audit.verify import summary, verify
     from server.events.errors import Forbidden
 
     if not (viewer.is_admin or viewer.is_auditor):
         raise Forbidden("La verifica del registro è riservata ai revisori e all'Ufficio di Piano")
     runtime.wait_for(runtime.event_position())
-    return verify(runtime)
+    report = verify(runtime, published=published)
+    return {**report, "summary": summary(report)}

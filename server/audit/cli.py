@@ -1,15 +1,20 @@
 """`coprogramma audit ...`: everything an auditor can do through the API, from the console.
 
-Every command answers JSON on standard output (or into --output).
+Every command answers JSON on standard output (or into --output; `history` JSON Lines or CSV);
+sentences for people (a verification's outcome, warnings, errors) go to standard error. Status 0:
+done; 1: the log does not verify; 2: the request was wrong.
 """
 from __future__ import annotations
 
+import re
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from server.audit.verify import Tampered
 from server.cli_support import fail, open_runtime
 from server.events.errors import DomainError
 from server.jsonutil import dumps
@@ -53,10 +58,39 @@ def _run(work):
     try:
         with runtime.sessions() as session:
             return work(runtime, session)
+    except Tampered as error:
+        click.echo(f"Errore: {error.message}. {' '.join(error.details.values())}", err=True)
+        sys.exit(1)
     except DomainError as error:
         fail(error)
     finally:
         runtime.close()
+
+
+def _read(work):
+    """Runs a read of the plan's past after verifying the log: on an altered log the answer is still
+    given when it can be computed (it is what the store now says), with a warning on stderr, and the
+    status is 1."""
+    from server.audit.verify import verify
+
+    def verified(runtime, session):
+        report = verify(runtime)
+        try:
+            return report, work(runtime, session)
+        except DomainError:
+            raise
+        except Exception as error:  # noqa: BLE001 - an altered event may no longer decode
+            if report["ok"]:
+                raise
+            return report, {"error": f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"}
+
+    report, document = _run(verified)
+    _echo(document)
+    if not report["ok"]:
+        click.echo(f"Attenzione: il registro degli eventi non supera la verifica (prima posizione alterata: "
+                   f"{report['first_bad_position']}); questa risposta è calcolata dagli eventi come sono ora.",
+                   err=True)
+        sys.exit(1)
 
 
 @click.group()
@@ -65,12 +99,24 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def verify_command() -> None:
-    """Ricalcola la catena di hash dal registro degli eventi e la confronta con quella salvata."""
-    from server.audit.verify import verify
+@click.option("--at", type=click.IntRange(min=0), default=None,
+              help="Posizione di una testa pubblicata in precedenza (con --head).")
+@click.option("--head", default=None, help="La testa pubblicata a quella posizione: deve essere quella ricalcolata.")
+def verify_command(at: int | None, head: str | None) -> None:
+    """Ricalcola la catena di hash dal registro degli eventi e la confronta con quella salvata.
 
-    report = _run(lambda runtime, _session: verify(runtime))
+    Con --at e --head controlla anche una testa pubblicata altrove (un pacchetto, un'istantanea, un
+    verbale): scopre un registro riscritto insieme alla sua catena, o ricostruito da eventi alterati."""
+    from server.audit.verify import summary, verify
+
+    if (at is None) != (head is None):
+        raise click.UsageError("Indicare insieme --at e --head.")
+    if head is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", head.strip()):
+        raise click.BadParameter("64 cifre esadecimali (SHA-256).", param_hint="--head")
+    published = (at, head.strip()) if at is not None else None
+    report = _run(lambda runtime, _session: verify(runtime, published=published))
     _echo(report)
+    click.echo(summary(report), err=True)
     sys.exit(0 if report["ok"] else 1)
 
 
@@ -129,7 +175,7 @@ def verify_bundle_command(folder: Path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def snapshot_command(plan: str, approved: bool, approval: int | None, moment: str | None, output: Path | None) -> None:
     """Istantanea certificata: il piano (come approvato) con l'anello della catena di quella posizione."""
-    from server.audit.snapshot import certified_snapshot
+    from server.audit.snapshot import certify
     from server.replay.state import resolve
 
     if approved and moment:
@@ -139,7 +185,7 @@ def snapshot_command(plan: str, approved: bool, approval: int | None, moment: st
     def work(runtime, session):
         _known_plan(session, plan)
         position = resolve(runtime, session, **when) if when else None
-        return certified_snapshot(runtime, session, plan, position=position, approval=approval)
+        return certify(runtime, session, plan, position=position, approval=approval)
 
     _echo(_run(work), output)
 
@@ -157,7 +203,7 @@ def state_command(plan: str, moment: str | None) -> None:
         position = resolve(runtime, session, **_moment(moment))
         return {**plan_state(require_state(runtime, session, plan, position)), "position": position}
 
-    _echo(_run(work))
+    _read(work)
 
 
 @audit.command("diff")
@@ -168,7 +214,7 @@ def diff_command(plan: str, start: str, end: str | None) -> None:
     """Che cosa è cambiato nel piano tra due momenti."""
     from server.replay.compare import plan_diff
 
-    _echo(_run(lambda runtime, session: plan_diff(runtime, session, plan, _moment(start), _moment(end))))
+    _read(lambda runtime, session: plan_diff(runtime, session, plan, _moment(start), _moment(end)))
 
 
 @audit.command("provenance")
@@ -179,4 +225,47 @@ def provenance_command(plan: str, ref: str, moment: str | None) -> None:
     """Per ogni campo dell'obiettivo: chi l'ha proposto, chi l'ha deciso, quando, e i valori precedenti."""
     from server.replay.compare import objective_provenance
 
-    _echo(_run(lambda runtime, session: objective_provenance(runtime, session, plan, ref, _moment(moment))))
+    _read(lambda runtime, session: objective_provenance(runtime, session, plan, ref, _moment(moment)))
+
+
+@audit.command("history")
+@click.argument("plan")
+@click.option("--objective", default=None, help="Riferimento (attuale o precedente) o id dell'obiettivo.")
+@click.option("--tavolo", default=None, help="Chiave del tavolo.")
+@click.option("--actor", default=None, help="Id dell'account che ha agito.")
+@click.option("--since", default=None, help="Dall'istante ISO 8601 (con fuso orario).")
+@click.option("--until", default=None, help="All'istante ISO 8601 (con fuso orario).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def history_command(plan: str, objective, tavolo, actor, since, until, fmt: str, output: Path | None) -> None:
+    """Gli eventi del piano, dal più vecchio: chi, quando, dove, che cosa (come GET /history, tutti)."""
+    from server.directory import Principal
+    from server.queries.history import all_pages, check_filters, csv_chunks, head, jsonl_chunks
+
+    filters = {"objective": objective, "tavolo": tavolo, "actor": actor,
+               "since": _instant(since, "--since"), "until": _instant(until, "--until")}
+    console = Principal(id="console", name=None, email=None, organisation=None, global_roles=("auditor",), tavoli={})
+
+    def work(runtime, session):
+        _known_plan(session, plan)
+        check_filters(session, plan, **filters)
+        chunks = (jsonl_chunks if fmt == "jsonl" else csv_chunks)(
+            all_pages(runtime.sessions, plan, console, filters, head(session)))
+        with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
+            for chunk in chunks:
+                out.write(chunk)
+
+    _run(work)
+
+
+def _instant(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter(f"«{value}» non è un istante ISO 8601 con fuso orario "
+                                 "(es. 2025-03-14T18:00:00+01:00).", param_hint=option)
+    return moment

@@ -24,7 +24,8 @@ def approval_of(session, plan_key: str, number: int | None = None) -> dict:
     if number is None:
         return approvals[-1]
     if not 1 <= number <= len(approvals):
-        raise NotFound("Approvazione inesistente", {"approval": f"Il piano ha {len(approvals)} approvazioni."})
+        acts = "1 approvazione" if len(approvals) == 1 else f"{len(approvals)} approvazioni"
+        raise NotFound("Approvazione inesistente", {"approval": f"Il piano ha {acts}."})
     return approvals[number - 1]
 
 
@@ -57,3 +58,17 @@ def certified_snapshot(runtime, session, plan_key: str, position: int | None = N
             "at": event.at.isoformat() if event else None, "approval": act,
             "chain": {"algorithm": "sha256", "position": chained_position, "link": link},
             "state": plan_state(state)}
+
+
+def certify(runtime, session, plan_key: str, position: int | None = None, approval: int | None = None) -> dict:
+    """`certified_snapshot`, given only when the log up to its link verifies: a snapshot of altered
+    events would carry the link of the genuine ones (the chain projection's) and vouch for them."""
+    from server.audit.verify import Tampered, verify
+
+    document = certified_snapshot(runtime, session, plan_key, position=position, approval=approval)
+    report = verify(runtime, upto=document["chain"]["position"])
+    if not report["ok"]:
+        raise Tampered("Il registro degli eventi non supera la verifica: l'istantanea non può essere certificata",
+                       {"first_bad_position": f"Prima posizione alterata: {report['first_bad_position']}."})
+    return document
+

@@ -9,10 +9,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from server.audit.verify_bundle import GENESIS, next_link
+from server.events.errors import Conflict, Invalid
 from server.projections.base import ProjectionTracking
 from server.projections.chain import ChainRow, stored_canonical
 
 PAGE = 2000
+
+
+class Tampered(Conflict):
+    """What was asked vouches for the log, and the log does not verify."""
+
+    code = "tampered"
 
 
 def chained_position(session) -> int:
@@ -33,16 +40,26 @@ def walk(app, upto: int, page: int = PAGE):
         last = notifications[-1].id
 
 
-def verify(runtime) -> dict:
+def verify(runtime, upto: int | None = None, published: tuple[int, str] | None = None) -> dict:
     """{"ok", "events", "head", "first_bad_position", "position"}: `head` is recomputed from the raw
-    store; the events checked are those the chain projection has reached (`position`)."""
+    store; the events checked are those the chain projection has reached (`position`), or those up to
+    `upto`. `published`: a (position, head) seen earlier outside the database (a bundle, a snapshot, the
+    minutes of a session); the link recomputed at that position must be that head (`"published"`).
+    It catches what the stored chain alone cannot: a log rewritten together with its chain, or
+    rebuilt from altered events."""
     with runtime.sessions() as session:
-        upto = chained_position(session)
+        upto = chained_position(session) if upto is None else min(upto, chained_position(session))
+        if published is not None and not 0 <= published[0] <= upto:
+            raise Invalid("La posizione indicata non è nella catena",
+                           {"at": f"Deve essere compresa tra 0 e {upto}."})
         count, head, first_bad, last = 0, GENESIS, None, 0
+        then = GENESIS  # the link at the published position
         batch: list = []
         for notification, link in walk(runtime.app, upto):
             batch.append((notification.id, link))
             count, head = count + 1, link
+            if published is not None and notification.id <= published[0]:
+                then = link
             if len(batch) == PAGE:
                 first_bad = first_bad or _compare(session, last, batch)
                 last, batch = batch[-1][0], []
@@ -52,8 +69,27 @@ def verify(runtime) -> dict:
         if first_bad is None:  # chain links whose events are gone from the end of the log
             first_bad = session.scalar(select(func.min(ChainRow.position)).where(
                 ChainRow.position > last, ChainRow.position <= upto))
-    return {"ok": first_bad is None, "events": count, "head": head, "first_bad_position": first_bad,
-            "position": upto}
+    report = {"ok": first_bad is None, "events": count, "head": head, "first_bad_position": first_bad,
+              "position": upto}
+    if published is not None:
+        matches = then == published[1].strip().lower()
+        report["published"] = {"position": published[0], "head": published[1], "recomputed": then, "matches": matches}
+        report["ok"] = report["ok"] and matches
+    return report
+
+
+def summary(report: dict) -> str:
+    """The verification in one Italian sentence."""
+    published = report.get("published")
+    said = (f"Registro integro: {report['events']} eventi fino alla posizione {report['position']}, testa "
+            f"{report['head']}." if report["first_bad_position"] is None else
+            f"Registro alterato: la prima posizione che non corrisponde alla catena salvata è "
+            f"{report['first_bad_position']}.")
+    if published is not None:
+        said += (f" La testa pubblicata alla posizione {published['position']} corrisponde." if published["matches"]
+                 else f" La testa pubblicata alla posizione {published['position']} NON corrisponde: ricalcolata "
+                      f"{published['recomputed']}.")
+    return said
 
 
 def _compare(session, after: int, batch: list[tuple[int, str]]) -> int | None:

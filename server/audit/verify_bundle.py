@@ -142,10 +142,23 @@ def verify_bundle(folder) -> dict:
     return report
 
 
+USAGE = """uso: python verify_bundle.py CARTELLA_DEL_PACCHETTO
+
+Verifica un pacchetto di revisione scritto da `coprogramma audit export`: ricalcola la catena di hash
+dagli eventi e la confronta con chain.jsonl, i file del manifesto e i piani e le istantanee.
+Stato di uscita: 0 integro, 1 non integro, 2 illeggibile."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
     if len(args) != 1:
-        print("uso: python verify_bundle.py CARTELLA_DEL_PACCHETTO", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
+        return 2
+    if not Path(args[0]).is_dir():
+        print(json.dumps({"ok": False, "error": f"cartella inesistente: {args[0]}"}, ensure_ascii=False))
         return 2
     try:
         report = verify_bundle(args[0])

@@ -1,10 +1,14 @@
 """Reading the history: filters, visibility, cursor pages, and the public shape of an event."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+import csv
+import io
+
+from sqlalchemy import func, or_, select
 
 from server.directory import Principal
 from server.events.errors import Invalid
+from server.jsonutil import dumps
 from server.queries.people import names
 from server.projections.directory import UserRow
 from server.projections.history import HistoryRow
@@ -84,3 +88,46 @@ def check_filters(session, plan_key: str, *, objective=None, tavolo=None, actor=
         problems["until"] = "La fine dell'intervallo precede l'inizio («since»)."
     if problems:
         raise Invalid("Filtri della storia non validi", problems)
+
+
+EXPORT_PAGE = 1000  # events read at a time while a whole export streams
+CSV_COLUMNS = ("position", "at", "type", "actor_id", "actor_name", "organisation", "tavolo", "objective_ref",
+               "proposal_id", "summary", "data")
+
+
+def head(session) -> int:
+    """Where a whole export stops: the history's last position when it begins."""
+    return session.scalar(select(func.max(HistoryRow.position))) or 0
+
+
+def all_pages(sessions, plan_key: str, viewer: Principal, filters: dict, upto: int, page: int = EXPORT_PAGE):
+    """The whole filtered history up to `upto`, a page at a time, each read in its own short session
+    while the file streams out."""
+    after = filters.get("after")
+    filters = {name: value for name, value in filters.items() if name != "after"}
+    while True:
+        with sessions() as session:
+            events, after = history_page(session, plan_key, viewer, after=after, upto=upto, limit=page, **filters)
+        yield events
+        if after is None:
+            return
+
+
+def jsonl_chunks(pages):
+    return ("".join(dumps(event) + "\n" for event in events) for events in pages)
+
+
+def csv_chunks(pages):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for events in pages:
+        for e in events:
+            actor = e["actor"] or {}
+            writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
+                             actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"],
+                             e["summary"], dumps(e["data"])])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+

@@ -12,6 +12,7 @@ from server.projections.chain import ChainRow
 from server.projections.history import HistoryRow
 from tests.api.api_helpers import error_body, login_browser, records_nothing
 from tests.audit.helpers import KEY, World, body
+from tests.projections.test_chain import run_sql, stored_state
 
 
 @pytest.fixture
@@ -150,6 +151,39 @@ def test_a_certified_snapshot_is_the_approved_plan_with_the_chain_link_of_that_p
     error_body(world.get(f"{path}?approval=2"), 404)
     before_act = snapshot["approval"]["position"] - 1
     assert body(world.get(f"{path}?at={before_act}"))["state"]["status"] == "validation"
+
+
+def test_an_altered_log_gets_no_certified_snapshot_and_a_published_head_outlives_a_rebuild(world, runtime):
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "co_programming"}))
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "validation"}))
+    body(world.post(f"/plans/{KEY}/approval", world.admin,
+                    {"body": "assemblea_dei_sindaci", "act": "Delibera n. 12", "date": "2025-03-14"}))
+    published = body(world.get("/audit/verify", world.auditor))
+    assert published["summary"].startswith(f"Registro integro: {published['events']} eventi")
+    snapshot = body(world.get(f"/plans/{KEY}/snapshot"))
+    altered = snapshot["position"] - 3
+    original = stored_state(runtime, altered)
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?", original + b" ", altered)
+
+    error = error_body(world.get(f"/plans/{KEY}/snapshot"), 409, "tampered")
+    assert error["details"] == {"first_bad_position": f"Prima posizione alterata: {altered}."}
+    assert body(world.get(f"/plans/{KEY}/snapshot?at={altered - 1}"))["position"] == altered - 1
+
+    runtime.projector.rebuild()  # the stored chain now follows the altered events
+    assert body(world.get("/audit/verify", world.auditor))["ok"] is True
+    check = f"/audit/verify?at={published['position']}&head={published['head']}"
+    report = body(world.get(check, world.auditor))
+    assert report["ok"] is False and report["first_bad_position"] is None
+    assert report["published"] == {"position": published["position"], "head": published["head"],
+                                   "recomputed": report["published"]["recomputed"], "matches": False}
+    assert "NON corrisponde" in report["summary"]
+
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?", original, altered)
+    runtime.projector.rebuild()
+    assert body(world.get(check, world.auditor))["published"]["matches"] is True
+    for query, field in ((f"at={published['position']}", "head"), ("head=" + "a" * 64, "at"), ("at=1&head=xyz", "head"),
+                         (f"at=99999&head={published['head']}", "at")):
+        assert field in error_body(world.get(f"/audit/verify?{query}", world.auditor), 422)["details"], query
 
 
 def test_state_and_diff_are_public_like_the_plan(world):

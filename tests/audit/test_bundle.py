@@ -101,29 +101,33 @@ def test_a_modified_plan_state_or_a_missing_line_fails(bundle, tmp_path):
     (bundle / "events.jsonl").write_text("\n".join(lines[:50] + lines[51:]) + "\n")
     code, report = offline(bundle)
     assert code == 1 and report["first_bad_position"] == json.loads(lines[50])["position"]
-    code, _ = offline(tmp_path / "inesistente")
-    assert code == 2
+    code, report = offline(tmp_path / "inesistente")
+    assert code == 2 and report == {"ok": False, "error": f"cartella inesistente: {tmp_path / 'inesistente'}"}
+    done = subprocess.run([sys.executable, "-I", str(VERIFIER), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("uso: python verify_bundle.py CARTELLA_DEL_PACCHETTO")
 
 
 def test_the_console_verifies_the_store_and_finds_an_edited_row(instance):
     result = invoke("audit", "verify")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert result.exit_code == 0 and report["ok"] and report["first_bad_position"] is None
+    assert result.stderr.startswith(f"Registro integro: {report['events']} eventi")
     with sqlite3.connect(instance / "events.sqlite3") as conn:
         conn.execute("UPDATE stored_events SET state = state || ' ' WHERE rowid = 42")
     result = invoke("audit", "verify")
-    assert result.exit_code == 1 and json.loads(result.output)["first_bad_position"] == 42
+    assert result.exit_code == 1 and json.loads(result.stdout)["first_bad_position"] == 42
+    assert "Registro alterato: la prima posizione che non corrisponde alla catena salvata è 42." in result.stderr
 
 
 def test_the_console_answers_state_diff_provenance_and_the_certified_snapshot(instance, tmp_path):
-    snapshot = json.loads(invoke("audit", "snapshot", PLAN, "--approved").output)
+    snapshot = json.loads(invoke("audit", "snapshot", PLAN, "--approved").stdout)
     assert snapshot["approval"]["act"].startswith("Delibera n. 12") and snapshot["state"]["status"] == "approved"
     position = snapshot["position"]
-    state = json.loads(invoke("audit", "state", PLAN, "--at", str(position)).output)
+    state = json.loads(invoke("audit", "state", PLAN, "--at", str(position)).stdout)
     assert {k: v for k, v in state.items() if k != "position"} == snapshot["state"]
-    diff = json.loads(invoke("audit", "diff", PLAN, "--from", str(position - 30), "--to", str(position)).output)
+    diff = json.loads(invoke("audit", "diff", PLAN, "--from", str(position - 30), "--to", str(position)).stdout)
     assert diff["plan"]["status"]["after"] == "approved" and diff["objectives"]["changed"]
-    fields = json.loads(invoke("audit", "provenance", PLAN, "A-Ob1").output)["fields"]
+    fields = json.loads(invoke("audit", "provenance", PLAN, "A-Ob1").stdout)["fields"]
     assert fields["target"]["proposed_by"]["name"] == "Luca Galli"
     assert fields["target"]["decided_by"]["name"] == "Marco Bianchi"
     assert fields["expected_results"]["proposed_by"]["name"] == "Chiara Moretti"  # revised after a conflict
@@ -133,6 +137,90 @@ def test_the_console_answers_state_diff_provenance_and_the_certified_snapshot(in
     assert json.loads(output.read_text())["state"] == snapshot["state"]
     bad = invoke("audit", "state", PLAN, "--at", "999999")
     assert bad.exit_code == 2 and "Posizione non valida" in bad.output
+
+
+def test_the_console_lists_the_history_whole_or_filtered(instance, tmp_path):
+    from sqlalchemy import func, select
+
+    from server.projections.history import HistoryRow
+
+    lines = invoke("audit", "history", PLAN).stdout.splitlines()
+    events = [json.loads(line) for line in lines]
+    runtime = Runtime(Settings.from_env())
+    try:
+        with runtime.sessions() as session:
+            assert len(events) == session.scalar(select(func.count()).where(HistoryRow.plan_key == PLAN))
+    finally:
+        runtime.close()
+    positions = [e["position"] for e in events]
+    assert positions == sorted(positions) and {e["plan"] for e in events} == {PLAN}
+    target = [e for e in events if e["objective_ref"] == "A-Ob1"]
+    assert [json.loads(line) for line in invoke("audit", "history", PLAN, "--objective", "A-Ob1").stdout.splitlines()] == target
+    approvals = [e for e in target if e["type"] == "Proposal.Decided" and e["data"]["decision"] == "approve"]
+    assert approvals and all(e["actor"]["name"] for e in approvals)  # who decided, by name
+    output = tmp_path / "storia.csv"
+    assert invoke("audit", "history", PLAN, "--format", "csv", "--until", events[9]["at"], "-o", str(output)).exit_code == 0
+    rows = output.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("position,at,type,actor_id,actor_name") and len(rows) == 1 + 10
+    refused = invoke("audit", "history", PLAN, "--objective", "Z.9")
+    assert refused.exit_code == 2 and "Z.9" in refused.stderr
+
+
+def alter(instance, position: int) -> None:
+    """Edits one stored event behind the application's back (still valid JSON)."""
+    with sqlite3.connect(instance / "events.sqlite3") as conn:
+        assert conn.execute("UPDATE stored_events SET state = CAST(state || ' ' AS BLOB) WHERE rowid = ?",
+                            (position,)).rowcount == 1
+
+
+def test_an_altered_log_is_never_certified_and_every_read_warns(instance):
+    approved = json.loads(invoke("audit", "snapshot", PLAN, "--approved").stdout)
+    altered = approved["position"] - 2
+    alter(instance, altered)
+    refused = invoke("audit", "snapshot", PLAN, "--approved")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"l'istantanea non può essere certificata. Prima posizione alterata: {altered}." in refused.stderr
+    before = invoke("audit", "snapshot", PLAN, "--at", str(altered - 1))
+    assert before.exit_code == 0, before.stderr  # what comes before it still verifies
+    for args in (("state", PLAN), ("diff", PLAN, "--from", "10"), ("provenance", PLAN, "A-Ob1")):
+        read = invoke("audit", *args)
+        assert read.exit_code == 1 and json.loads(read.stdout), args  # the answer, as the store now says
+        assert f"non supera la verifica (prima posizione alterata: {altered})" in read.stderr, args
+
+
+def test_a_rebuild_does_not_launder_an_altered_log_and_a_published_head_still_catches_it(instance):
+    published = json.loads(invoke("audit", "verify").stdout)
+    alter(instance, 42)
+    refused = invoke("projections", "rebuild")
+    assert refused.exit_code == 1 and "Ricostruzione annullata" in refused.stderr
+    assert f"testa della catena salvata prima della ricostruzione: {published['head']}" in refused.stderr
+    assert json.loads(invoke("audit", "verify").stdout)["first_bad_position"] == 42  # the evidence is intact
+
+    assert invoke("projections", "rebuild", "--force").exit_code == 0
+    assert invoke("audit", "verify").exit_code == 0  # the stored chain now follows the altered events...
+    checked = invoke("audit", "verify", "--at", str(published["position"]), "--head", published["head"])
+    assert checked.exit_code == 1  # ...but not the head published before
+    assert json.loads(checked.stdout)["published"]["matches"] is False
+    assert "NON corrisponde" in checked.stderr
+
+
+def test_verify_checks_a_head_published_earlier(instance):
+    early = json.loads(invoke("audit", "verify").stdout)
+    runtime = Runtime(Settings.from_env())
+    try:
+        load_demo(runtime)  # once only: nothing more happens; write one more event instead
+        runtime.wait_for(runtime.app.register_organisation("nuova", "Nuova associazione", "ets", "system"))
+    finally:
+        runtime.close()
+    good = invoke("audit", "verify", "--at", str(early["position"]), "--head", early["head"].upper())
+    assert good.exit_code == 0 and json.loads(good.stdout)["published"]["matches"] is True
+    assert f"La testa pubblicata alla posizione {early['position']} corrisponde." in good.stderr
+    wrong = invoke("audit", "verify", "--at", str(early["position"] - 1), "--head", early["head"])
+    assert wrong.exit_code == 1 and json.loads(wrong.stdout)["ok"] is False
+    assert invoke("audit", "verify", "--at", "3").exit_code == 2
+    assert invoke("audit", "verify", "--at", "3", "--head", "abc").exit_code == 2
+    beyond = invoke("audit", "verify", "--at", "99999", "--head", early["head"])
+    assert beyond.exit_code == 2 and "La posizione indicata non è nella catena" in beyond.stderr
 
 
 @pytest.mark.parametrize("field, value", [("originator_id", "non-un-uuid"), ("state_base64", "%%%"),

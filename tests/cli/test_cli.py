@@ -55,6 +55,20 @@ def test_users_create_refuses_bad_input_in_italian_and_records_nothing(cli_insta
         runtime.close()
 
 
+def test_the_console_speaks_italian_also_where_click_speaks(cli_instance):
+    helped = invoke("audit", "snapshot", "--help")
+    assert helped.exit_code == 0 and helped.stdout.startswith("Uso: ") and "audit snapshot [OPTIONS] PLAN" in helped.stdout
+    assert "Opzioni:" in helped.stdout and "Mostra questo aiuto ed esce." in helped.stdout
+    for args, said in ((("audit", "snapshot"), "Errore: Manca l'argomento 'PLAN'."),
+                       (("audit", "verify", "--at", "x"), "Errore: Valore non valido per '--at': 'x' non è un numero valido."),
+                       (("nessuno",), "Errore: Comando inesistente: 'nessuno'."),
+                       (("users", "create", "--email", "a@b.it"), "Errore: Manca l'opzione '--name'."),
+                       (("demo", "in-più"), "Errore: Argomento in più non previsto (in-più)")):
+        result = invoke(*args)
+        assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
+        assert "Per l'aiuto: '" in result.stderr and "Usage" not in result.stderr
+
+
 def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(cli_instance):
     first = invoke("demo")
     assert first.exit_code == 0 and "ufficio.piano@coprogramma.example" in first.output

@@ -2,6 +2,7 @@
 step), "Confronta" (two moments as a structured diff) and "Verifica integrità"."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from flask import render_template, request
@@ -17,6 +18,7 @@ from server.ui.common import ROME, is_partial, login_required, people_names, rt,
 from server.ui.readable_diff import readable_diff
 
 PAGE = 50
+HEAD = re.compile(r"[0-9a-fA-F]{64}")
 BAD_DAY = "data non valida, formato AAAA-MM-GG o GG/MM/AAAA."
 BAD_MOMENT = "indicare il momento come numero di posizione o come data (GG/MM/AAAA)."
 
@@ -114,12 +116,21 @@ def _compare(key: str, head: int | None, plan: dict) -> dict | None:
 
 
 def _verification() -> dict | None:
+    """The chain recomputed; with «Posizione» and «Testa pubblicata», also a head noted earlier."""
     if not request.args.get("verifica"):
         return None
+    position, head = (request.args.get("posizione") or "").strip(), (request.args.get("testa") or "").strip()
+    published = None
+    if position or head:
+        if not position.isdigit() or not HEAD.fullmatch(head):
+            return {"error": "Per controllare una testa pubblicata indicare la posizione (un numero) e la testa "
+                             "(64 cifre esadecimali).", "position": position, "head": head}
+        published = (int(position), head)
     try:
-        return {"result": audit.verify_chain(rt(), viewer())}
-    except Forbidden as refused:
-        return {"error": refused.message}
+        return {"result": audit.verify_chain(rt(), viewer(), published), "position": position, "head": head}
+    except (Forbidden, Invalid) as refused:
+        details = " ".join(str(message) for message in refused.details.values())
+        return {"error": f"{refused.message}. {details}".strip(), "position": position, "head": head}
 
 
 def _moment(text: str):

@@ -208,3 +208,25 @@ def test_an_end_day_before_the_start_day_is_said(app, world):
     page = page_of(browser, "dal=2025-03-14&al=13/03/2025")
     assert "«Al»: la data precede quella di «Dal»." in words(" ".join(region(page, "sezione-eventi").text))
     assert 'id="elenco-eventi"' not in page and 'aria-describedby="err-al"' in page
+
+
+def test_the_verification_gives_the_position_to_publish_and_checks_a_published_head(app, world, runtime):
+    browser, _ = login_browser(app, world.auditor.email)
+    said = words("".join(region(page_of(browser, "verifica=1"), "esito-verifica").text))
+    position, head = runtime.event_position(), body(world.get("/audit/verify", world.auditor))["head"]
+    assert said == f"Catena integra. {position} eventi verificati fino alla posizione {position}; hash di testa {head}."
+    body(world.post(f"/plans/{KEY}/status", world.admin, {"status": "co_programming"}))  # the log goes on
+
+    checked = words("".join(region(page_of(browser, f"verifica=1&posizione={position}&testa={head}"),
+                                    "esito-verifica").text))
+    assert checked.startswith("Catena integra.") and checked.endswith(
+        f"La testa pubblicata alla posizione {position} corrisponde.")
+    wrong = words("".join(region(page_of(browser, f"verifica=1&posizione={position - 1}&testa={head}"),
+                                  "esito-verifica").text))
+    assert wrong.startswith("Alterazione rilevata.")
+    assert f"La testa pubblicata alla posizione {position - 1} non corrisponde a quella ricalcolata" in wrong
+    for query, message in ((f"posizione={position}", "indicare la posizione (un numero) e la testa"),
+                           (f"posizione=99999&testa={head}", "La posizione indicata non è nella catena")):
+        page = page_of(browser, f"verifica=1&{query}")
+        assert message in words("".join(region(page, "esito-verifica").text))
+        assert 'value="' + query.split("=")[1].split("&")[0] + '"' in page  # what was typed stays in the form

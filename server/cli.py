@@ -1,8 +1,10 @@
 """The `coprogramma` command: serve, project, rebuild, manage people, load the demo."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import click
 
 from server import cli_italian
 from server.application import SYSTEM
-from server.cli_support import fail, open_runtime
+from server.cli_support import OutputFile, fail, open_runtime
 from server.config import Settings
 from server.events.account import GLOBAL_ROLES
 from server.events.errors import DomainError
@@ -36,12 +38,23 @@ def main() -> None:
 @click.option("--no-projector", is_flag=True, help="Le proiezioni sono applicate da un processo `coprogramma projector`.")
 def serve(host: str, port: int | None, no_projector: bool) -> None:
     """Avvia il server web (con il proiettore, salvo --no-projector)."""
+    import logging
+
+    import flask.cli
+
     from server.factory import create_app
 
     settings = Settings.from_env()
+    port = port or settings.port
+    if problem := _cannot_listen(host, port):
+        click.echo(f"Errore: impossibile ascoltare su {host}:{port} ({problem}); indicare un'altra porta con --port "
+                   f"o COPROGRAMMA_PORT.", err=True)
+        sys.exit(1)
+    if settings.log_level != "DEBUG":  # Werkzeug's and Flask's English start-up banner: ours says it
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        flask.cli.show_server_banner = lambda *_args: None
     app = create_app(settings, project_inline=not no_projector)
     socketio = app.extensions["socketio"]
-    port = port or settings.port
     if no_projector and not settings.message_queue:
         click.echo("Attenzione: senza COPROGRAMMA_MESSAGE_QUEUE gli aggiornamenti in tempo reale del processo "
                    "`coprogramma projector` non raggiungono questo server.", err=True)
@@ -49,6 +62,18 @@ def serve(host: str, port: int | None, no_projector: bool) -> None:
     # Werkzeug with simple-websocket in threading mode (one thread per socket), gevent's WSGI
     # server in gevent mode. Behind nginx for production: see README "Live updates and deployment".
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen there (a port in use), checked before anything starts."""
+    try:
+        family, kind, _proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Werkzeug does
+            probe.bind(address)
+    except OSError as error:
+        return "porta già in uso" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
+    return None
 
 
 @main.command()
@@ -88,7 +113,7 @@ def projections_rebuild(force: bool) -> None:
 
     Verifica prima il registro: se è stato alterato si ferma, perché ricostruire la catena dagli eventi
     alterati cancellerebbe la prova (esportare prima il pacchetto di revisione, poi usare --force)."""
-    from server.audit.verify import verify
+    from server.audit.verify import first_unreadable, verify
 
     runtime = open_runtime()
     runtime.wait_for(runtime.event_position())
@@ -96,10 +121,14 @@ def projections_rebuild(force: bool) -> None:
     if not report["ok"]:
         click.echo(f"Il registro degli eventi non supera la verifica (prima posizione alterata: "
                    f"{report['first_bad_position']}); testa della catena salvata prima della ricostruzione: "
-                   f"{_stored_head(runtime)}.", err=True)
-        if not force:
+                   f"{report['stored_head']}.", err=True)
+        unreadable = first_unreadable(runtime, report["first_bad_position"])
+        if unreadable is not None or not force:
             runtime.close()
-            click.echo("Ricostruzione annullata: cancellerebbe la prova. Esportare il pacchetto di revisione "
+            click.echo(f"Ricostruzione annullata: l'evento alla posizione {unreadable} non è più leggibile, la "
+                       f"ricostruzione si fermerebbe lì lasciando vuoti i modelli di lettura (anche gli account). "
+                       f"Ripristinare il registro da una copia di sicurezza." if unreadable is not None else
+                       "Ricostruzione annullata: cancellerebbe la prova. Esportare il pacchetto di revisione "
                        "(coprogramma audit export), poi ripetere con --force.", err=True)
             sys.exit(1)
     total = runtime.event_position()
@@ -107,14 +136,6 @@ def projections_rebuild(force: bool) -> None:
         applied = runtime.projector.rebuild(progress=bar.update)
     click.echo(f"{applied} eventi applicati; posizione {runtime.projector.position()}.")
     runtime.close()
-
-
-def _stored_head(runtime) -> str:
-    from server.audit.verify import chained_position
-    from server.projections.chain import link_at
-
-    with runtime.sessions() as session:
-        return link_at(session, chained_position(session))[1]
 
 
 @main.group()
@@ -188,7 +209,7 @@ def import_command(file: Path, as_email: str | None) -> None:
         position = runtime.app.import_plan(document, file.name, hashlib.sha256(raw).hexdigest(),
                                            _actor(runtime, as_email))
     except PlanFormatError as error:
-        click.echo(f"Errore: documento non valido, nulla è stato importato ({len(error.problems)} problemi):", err=True)
+        click.echo(f"Errore: documento non valido, nulla è stato importato ({len(error.problems)} {'problema' if len(error.problems) == 1 else 'problemi'}):", err=True)
         for problem in error.problems:
             click.echo(f"  {problem['path']}: {problem['message']}", err=True)
         sys.exit(2)
@@ -202,7 +223,7 @@ def import_command(file: Path, as_email: str | None) -> None:
 @main.command("export")
 @click.argument("plan")
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", "-o", type=OutputFile(), default=None,
               help="File di destinazione (predefinito: standard output).")
 def export_command(plan: str, fmt: str, output: Path | None) -> None:
     """Esporta un piano in formato coprogramma/plan@1."""

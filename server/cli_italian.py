@@ -27,7 +27,7 @@ MESSAGES = {
     "Missing parameter: {param_name}": "Manca il parametro: {param_name}",
     "Missing command.": "Manca il comando.",
     "No such command {name!r}.": "Comando inesistente: {name!r}.",
-    "No such option: {name}": "Opzione inesistente: {name}",
+    "No such option: {name}": "Opzione inesistente: {name}.",
     "Option {name!r} does not take a value.": "L'opzione {name!r} non accetta un valore.",
     "Argument {name!r} takes {nargs} values.": "L'argomento {name!r} richiede {nargs} valori.",
     "Aborted!": "Interrotto.",

@@ -1,8 +1,10 @@
-"""What every `coprogramma` command needs: a runtime with logging set up, and how to report a refusal."""
+"""What every `coprogramma` command needs: a runtime with logging set up, how to report a refusal, and
+where to write a file."""
 from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -23,3 +25,17 @@ def fail(error: DomainError) -> None:
     details = "".join(f"\n  {field}: {problem}" for field, problem in error.details.items())
     click.echo(f"Errore: {error.message}{details}", err=True)
     sys.exit(2)
+
+
+class OutputFile(click.Path):
+    """A file to write (-o): its folder must exist, said before any work rather than as a traceback after."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if not path.parent.is_dir():
+            self.fail(f"la cartella «{path.parent}» non esiste.", param, ctx)
+        return path
+

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
+from marshmallow import ValidationError, validate
 from sqlalchemy import delete, select
 
 from server.events.errors import Conflict, Invalid, NotFound
@@ -71,6 +72,12 @@ class Directory:
     # -- creating people ---------------------------------------------------------------
     def _add_person(self, session, user_id: UUID, email: str, name: str, password: str | None) -> None:
         email = normalise_email(email)
+        try:  # the API's schemas check it too; the console and the demo come straight here
+            validate.Email()(email)
+        except ValidationError:
+            raise Invalid("Dati non validi", {"email": "Indirizzo e-mail non valido."}) from None
+        if not name or not name.strip():
+            raise Invalid("Dati non validi", {"name": "Campo obbligatorio: non può essere vuoto."})
         if session.scalars(select(Person.user_id).where(Person.email == email)).first():
             raise Conflict("Esiste già un utente con questo indirizzo e-mail", {"email": "Indirizzo già registrato."})
         if password is not None and (problem := password_problem(password)):

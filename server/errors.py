@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 
+from eventsourcing.persistence import MapperDeserialisationError
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from server.audit.verify import UNREADABLE, Tampered
 from server.events.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return render_error(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(MapperDeserialisationError)
+    def _unreadable_event(error: MapperDeserialisationError):
+        """A stored event altered past reading, met while computing a past state: the log's fault,
+        not a bug of ours."""
+        log.warning("unreadable stored event: %s", error)
+        return render_error(Tampered.status, Tampered.code, UNREADABLE)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

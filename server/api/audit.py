@@ -109,6 +109,7 @@ PublishedOut = Schema.from_dict({"position": fields.Integer(), "head": fields.St
 VerifyOut = Schema.from_dict({"ok": fields.Boolean(), "events": fields.Integer(), "head": fields.String(),
                               "first_bad_position": fields.Integer(allow_none=True),
                               "position": fields.Integer(), "summary": fields.String(),
+                              "stored_head": fields.String(metadata={"description": "La testa della catena salvata"}),
                               "published": fields.Nested(PublishedOut)}, name="AuditVerification")
 
 

@@ -19,21 +19,23 @@ import base64
 from datetime import datetime, timezone
 from pathlib import Path
 
+from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy import select
 
 from server.audit.snapshot import certified_snapshot
-from server.audit.verify import chained_position, walk
+from server.audit.verify import UNREADABLE, chained_position, walk
 from server.audit.verify_bundle import BUNDLE_FORMAT, GENESIS, file_sha256, state_bytes
 from server.jsonutil import dumps
 from server.projections.chain import ChainRow
 from server.projections.plans import PlanRow
 
 
-def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
-    """Writes the bundle; returns its manifest. `tampered`: the store is known not to verify
-    (server/audit/verify.py), and the bundle is written for forensics: a plan or snapshot file that
-    cannot be computed (an event no longer decodes) is left out and named in the manifest's
-    "not_written", instead of stopping the export."""
+def export_bundle(runtime, folder: Path, first_bad: int | None = None) -> dict:
+    """Writes the bundle; returns its manifest. `first_bad`: the store is known not to verify from this
+    position on (server/audit/verify.py), and the bundle is written for forensics: the manifest says
+    so ("tampered"), and a plan or snapshot file at or after that position (it would pair altered
+    events with the genuine link), or one that cannot be computed (an event no longer decodes), is
+    left out and named in "not_written", instead of stopping the export."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"la cartella {folder} non è vuota")
@@ -48,10 +50,13 @@ def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
         for name, (plan_key, where) in state_files(session, upto).items():
             try:
                 document = certified_snapshot(runtime, session, plan_key, **where)
-            except Exception as error:  # noqa: BLE001 - only for a store already known to be altered
-                if not tampered:
+            except MapperDeserialisationError:
+                if first_bad is None:
                     raise
-                not_written[name] = f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"
+                not_written[name] = UNREADABLE
+                continue
+            if first_bad is not None and document["position"] >= first_bad:
+                not_written[name] = f"non certificabile: il registro è alterato dalla posizione {first_bad}."
                 continue
             _write_json(folder / name, document)
     files = {path.relative_to(folder).as_posix(): file_sha256(path)
@@ -60,6 +65,10 @@ def export_bundle(runtime, folder: Path, tampered: bool = False) -> dict:
                 "events": count, "first_position": first, "last_position": upto, "genesis": GENESIS, "head": head,
                 "chain": "link_n = SHA-256(link_n-1 || canonical bytes of event n): see verify_bundle.py",
                 "files": files}
+    if first_bad is not None:
+        manifest["tampered"] = {"first_bad_position": first_bad,
+                                "note": "Il registro esportato non supera la verifica: il pacchetto serve all'analisi "
+                                        "e non certifica nulla."}
     if not_written:
         manifest["not_written"] = not_written
     _write_json(folder / "manifest.json", manifest)

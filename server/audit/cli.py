@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from eventsourcing.persistence import MapperDeserialisationError
 
-from server.audit.verify import Tampered
-from server.cli_support import fail, open_runtime
+from server.audit.verify import UNREADABLE, Tampered
+from server.cli_support import OutputFile, fail, open_runtime
 from server.events.errors import DomainError
 from server.jsonutil import dumps
 
@@ -61,6 +62,9 @@ def _run(work):
     except Tampered as error:
         click.echo(f"Errore: {error.message}. {' '.join(error.details.values())}", err=True)
         sys.exit(1)
+    except MapperDeserialisationError:
+        click.echo(f"Errore: {UNREADABLE}", err=True)
+        sys.exit(1)
     except DomainError as error:
         fail(error)
     finally:
@@ -79,13 +83,17 @@ def _read(work):
             return report, work(runtime, session)
         except DomainError:
             raise
-        except Exception as error:  # noqa: BLE001 - an altered event may no longer decode
+        except MapperDeserialisationError:
             if report["ok"]:
                 raise
-            return report, {"error": f"non calcolabile dal registro alterato: {type(error).__name__}: {error}"}
+            return report, {"error": UNREADABLE}
 
     report, document = _run(verified)
     _echo(document)
+    _exit_if_altered(report)
+
+
+def _exit_if_altered(report: dict) -> None:
     if not report["ok"]:
         click.echo(f"Attenzione: il registro degli eventi non supera la verifica (prima posizione alterata: "
                    f"{report['first_bad_position']}); questa risposta è calcolata dagli eventi come sono ora.",
@@ -132,7 +140,7 @@ def export_command(output: Path) -> None:
 
     def work(runtime, _session):
         report = verify(runtime)
-        return report, export_bundle(runtime, output, tampered=not report["ok"])
+        return report, export_bundle(runtime, output, first_bad=report["first_bad_position"])
 
     try:
         report, manifest = _run(work)
@@ -150,7 +158,7 @@ def export_command(output: Path) -> None:
 
 
 @audit.command("verify-bundle")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("folder", metavar="CARTELLA", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def verify_bundle_command(folder: Path) -> None:
     """Verifica un pacchetto di revisione: i controlli di verify_bundle.py, poi il contenuto di plans/ e
     snapshots/ ricalcolato dagli eventi del pacchetto (in un'istanza temporanea, senza server né database)."""
@@ -172,7 +180,7 @@ def verify_bundle_command(folder: Path) -> None:
 @click.option("--approved", is_flag=True, help="Il piano come approvato (predefinito se non si indica --at).")
 @click.option("--approval", type=int, default=None, help="Quale atto di approvazione (1 = il primo; predefinito: l'ultimo).")
 @click.option("--at", "moment", default=None, help="Posizione o istante ISO 8601, invece dell'approvazione.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--output", "-o", type=OutputFile(), default=None)
 def snapshot_command(plan: str, approved: bool, approval: int | None, moment: str | None, output: Path | None) -> None:
     """Istantanea certificata: il piano (come approvato) con l'anello della catena di quella posizione."""
     from server.audit.snapshot import certify
@@ -236,9 +244,10 @@ def provenance_command(plan: str, ref: str, moment: str | None) -> None:
 @click.option("--since", default=None, help="Dall'istante ISO 8601 (con fuso orario).")
 @click.option("--until", default=None, help="All'istante ISO 8601 (con fuso orario).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--output", "-o", type=OutputFile(), default=None)
 def history_command(plan: str, objective, tavolo, actor, since, until, fmt: str, output: Path | None) -> None:
     """Gli eventi del piano, dal più vecchio: chi, quando, dove, che cosa (come GET /history, tutti)."""
+    from server.audit.verify import verify
     from server.directory import Principal
     from server.queries.history import all_pages, check_filters, csv_chunks, head, jsonl_chunks
 
@@ -249,13 +258,15 @@ def history_command(plan: str, objective, tavolo, actor, since, until, fmt: str,
     def work(runtime, session):
         _known_plan(session, plan)
         check_filters(session, plan, **filters)
+        report = verify(runtime)
         chunks = (jsonl_chunks if fmt == "jsonl" else csv_chunks)(
             all_pages(runtime.sessions, plan, console, filters, head(session)))
         with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
             for chunk in chunks:
                 out.write(chunk)
+        return report
 
-    _run(work)
+    _exit_if_altered(_run(work))
 
 
 def _instant(value: str | None, option: str) -> datetime | None:

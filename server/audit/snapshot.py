@@ -63,12 +63,18 @@ def certified_snapshot(runtime, session, plan_key: str, position: int | None = N
 def certify(runtime, session, plan_key: str, position: int | None = None, approval: int | None = None) -> dict:
     """`certified_snapshot`, given only when the log up to its link verifies: a snapshot of altered
     events would carry the link of the genuine ones (the chain projection's) and vouch for them."""
+    from eventsourcing.persistence import MapperDeserialisationError
+
     from server.audit.verify import Tampered, verify
 
-    document = certified_snapshot(runtime, session, plan_key, position=position, approval=approval)
-    report = verify(runtime, upto=document["chain"]["position"])
+    try:
+        document = certified_snapshot(runtime, session, plan_key, position=position, approval=approval)
+    except MapperDeserialisationError:  # an event altered past reading: the verification says where
+        if verify(runtime)["ok"]:
+            raise
+        document = None
+    report = verify(runtime, upto=document["chain"]["position"] if document else None)
     if not report["ok"]:
         raise Tampered("Il registro degli eventi non supera la verifica: l'istantanea non può essere certificata",
                        {"first_bad_position": f"Prima posizione alterata: {report['first_bad_position']}."})
     return document
-

@@ -6,20 +6,35 @@ position on: `first_bad_position` is the first position where they differ.
 """
 from __future__ import annotations
 
+from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy import func, select
 
 from server.audit.verify_bundle import GENESIS, next_link
 from server.events.errors import Conflict, Invalid
 from server.projections.base import ProjectionTracking
-from server.projections.chain import ChainRow, stored_canonical
+from server.projections.chain import ChainRow, link_at, stored_canonical
 
 PAGE = 2000
 
 
+UNREADABLE = ("Un evento del registro non è più leggibile: il registro è stato alterato "
+              "(la verifica della catena indica la prima posizione alterata).")
+
+
 class Tampered(Conflict):
-    """What was asked vouches for the log, and the log does not verify."""
+    """What was asked vouches for the log, or needs an event of it, and the log does not verify."""
 
     code = "tampered"
+
+
+def first_unreadable(runtime, start: int) -> int | None:
+    """The first position from `start` on whose event no longer decodes (a rebuild would stop there)."""
+    for notification, _link in walk(runtime.app, runtime.event_position(), after=start - 1):
+        try:
+            runtime.app.mapper.to_domain_event(notification)
+        except MapperDeserialisationError:
+            return notification.id
+    return None
 
 
 def chained_position(session) -> int:
@@ -27,9 +42,10 @@ def chained_position(session) -> int:
     return session.scalar(select(ProjectionTracking.position).where(ProjectionTracking.name == "chain")) or 0
 
 
-def walk(app, upto: int, page: int = PAGE):
-    """The stored events with position <= upto, in order, with the link each one makes."""
-    link, last = GENESIS, 0
+def walk(app, upto: int, page: int = PAGE, after: int = 0):
+    """The stored events with position <= upto, in order, with the link each one makes (from the
+    genesis: meaningful only when starting from the first, `after` = 0)."""
+    link, last = GENESIS, after
     while last < upto:
         notifications = app.recorder.select_notifications(start=last, limit=page, stop=upto, inclusive_of_start=False)
         if not notifications:
@@ -41,8 +57,8 @@ def walk(app, upto: int, page: int = PAGE):
 
 
 def verify(runtime, upto: int | None = None, published: tuple[int, str] | None = None) -> dict:
-    """{"ok", "events", "head", "first_bad_position", "position"}: `head` is recomputed from the raw
-    store; the events checked are those the chain projection has reached (`position`), or those up to
+    """{"ok", "events", "head", "first_bad_position", "position", "stored_head"}: `head` is recomputed
+    from the raw store, `stored_head` is the chain projection's (they differ on an altered log); the events checked are those the chain projection has reached (`position`), or those up to
     `upto`. `published`: a (position, head) seen earlier outside the database (a bundle, a snapshot, the
     minutes of a session); the link recomputed at that position must be that head (`"published"`).
     It catches what the stored chain alone cannot: a log rewritten together with its chain, or
@@ -50,8 +66,7 @@ def verify(runtime, upto: int | None = None, published: tuple[int, str] | None =
     with runtime.sessions() as session:
         upto = chained_position(session) if upto is None else min(upto, chained_position(session))
         if published is not None and not 0 <= published[0] <= upto:
-            raise Invalid("La posizione indicata non è nella catena",
-                           {"at": f"Deve essere compresa tra 0 e {upto}."})
+            raise Invalid("La posizione indicata non è nella catena", {"at": f"Deve essere compresa tra 0 e {upto}."})
         count, head, first_bad, last = 0, GENESIS, None, 0
         then = GENESIS  # the link at the published position
         batch: list = []
@@ -69,8 +84,9 @@ def verify(runtime, upto: int | None = None, published: tuple[int, str] | None =
         if first_bad is None:  # chain links whose events are gone from the end of the log
             first_bad = session.scalar(select(func.min(ChainRow.position)).where(
                 ChainRow.position > last, ChainRow.position <= upto))
+        stored_head = link_at(session, upto)[1]
     report = {"ok": first_bad is None, "events": count, "head": head, "first_bad_position": first_bad,
-              "position": upto}
+              "position": upto, "stored_head": stored_head}
     if published is not None:
         matches = then == published[1].strip().lower()
         report["published"] = {"position": published[0], "head": published[1], "recomputed": then, "matches": matches}
@@ -79,12 +95,18 @@ def verify(runtime, upto: int | None = None, published: tuple[int, str] | None =
 
 
 def summary(report: dict) -> str:
-    """The verification in one Italian sentence."""
+    """The verification in one Italian sentence or two."""
     published = report.get("published")
-    said = (f"Registro integro: {report['events']} eventi fino alla posizione {report['position']}, testa "
-            f"{report['head']}." if report["first_bad_position"] is None else
-            f"Registro alterato: la prima posizione che non corrisponde alla catena salvata è "
-            f"{report['first_bad_position']}.")
+    rewritten = published is not None and not published["matches"]
+    if report["first_bad_position"] is not None:
+        said = (f"Registro alterato: la prima posizione che non corrisponde alla catena salvata è "
+                f"{report['first_bad_position']}.")
+    elif rewritten:
+        said = (f"Registro riscritto: gli eventi corrispondono alla catena salvata ({report['events']} eventi fino "
+                f"alla posizione {report['position']}), ma non alla testa pubblicata.")
+    else:
+        said = (f"Registro integro: {report['events']} eventi fino alla posizione {report['position']}, testa "
+                f"{report['head']}.")
     if published is not None:
         said += (f" La testa pubblicata alla posizione {published['position']} corrisponde." if published["matches"]
                  else f" La testa pubblicata alla posizione {published['position']} NON corrisponde: ricalcolata "

@@ -20,7 +20,8 @@ class PlanFormatError(ValueError):
     def __init__(self, problems: list[dict]):
         self.problems = sort_problems(problems)
         first = self.problems[0] if self.problems else {"path": "$", "message": "documento non valido"}
-        more = f" (e altri {len(self.problems) - 1} problemi)" if len(self.problems) > 1 else ""
+        others = len(self.problems) - 1
+        more = "" if not others else " (e un altro problema)" if others == 1 else f" (e altri {others} problemi)"
         super().__init__(f"{first['path']}: {first['message']}{more}")
 
 

@@ -186,6 +186,18 @@ def test_an_altered_log_gets_no_certified_snapshot_and_a_published_head_outlives
         assert field in error_body(world.get(f"/audit/verify?{query}", world.auditor), 422)["details"], query
 
 
+def test_an_event_altered_past_reading_is_a_409_tampered_never_a_500(world, runtime):
+    head = runtime.event_position()
+    broken = head - 2
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?", stored_state(runtime, broken)[:-1] + b"@@",
+            broken)
+    for path in (f"/plans/{KEY}/state?at={head}", f"/plans/{KEY}/objectives/A.1?at={head}",
+                 f"/plans/{KEY}/diff?from=1&to={head}", f"/plans/{KEY}/snapshot?at={head}"):
+        error = error_body(world.get(path, world.auditor), 409, "tampered")
+        assert "non è più leggibile" in error["message"] or "non supera la verifica" in error["message"], path
+    assert body(world.get("/audit/verify", world.auditor))["first_bad_position"] == broken
+
+
 def test_state_and_diff_are_public_like_the_plan(world):
     for path in (f"/plans/{KEY}/state", f"/plans/{KEY}/diff?from=1", f"/plans/{KEY}/objectives/A.1?at=1"):
         response = world.get(path)

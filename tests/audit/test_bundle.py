@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from server.cli import main
 from server.config import Settings
 from server.demo import PLAN, load_demo
+from server.audit.verify import UNREADABLE
 from server.runtime import Runtime
 
 VERIFIER = Path(__file__).resolve().parents[2] / "server" / "audit" / "verify_bundle.py"
@@ -194,6 +195,7 @@ def test_a_rebuild_does_not_launder_an_altered_log_and_a_published_head_still_ca
     refused = invoke("projections", "rebuild")
     assert refused.exit_code == 1 and "Ricostruzione annullata" in refused.stderr
     assert f"testa della catena salvata prima della ricostruzione: {published['head']}" in refused.stderr
+    assert json.loads(invoke("audit", "verify").stdout)["stored_head"] == published["head"]
     assert json.loads(invoke("audit", "verify").stdout)["first_bad_position"] == 42  # the evidence is intact
 
     assert invoke("projections", "rebuild", "--force").exit_code == 0
@@ -201,7 +203,68 @@ def test_a_rebuild_does_not_launder_an_altered_log_and_a_published_head_still_ca
     checked = invoke("audit", "verify", "--at", str(published["position"]), "--head", published["head"])
     assert checked.exit_code == 1  # ...but not the head published before
     assert json.loads(checked.stdout)["published"]["matches"] is False
+    assert checked.stderr.startswith("Registro riscritto: gli eventi corrispondono alla catena salvata")
     assert "NON corrisponde" in checked.stderr
+
+
+def break_(instance, position: int) -> None:
+    """Alters one stored event until it no longer decodes."""
+    with sqlite3.connect(instance / "events.sqlite3") as conn:
+        assert conn.execute("UPDATE stored_events SET state = CAST(substr(state, 1, length(state) - 1) || '@@' AS BLOB) "
+                            "WHERE rowid = ?", (position,)).rowcount == 1
+
+
+def test_an_event_altered_past_reading_stops_nothing_and_is_never_rebuilt_over(instance, tmp_path):
+    approved = json.loads(invoke("audit", "snapshot", PLAN, "--approved").stdout)
+    broken = approved["position"] - 5
+    break_(instance, broken)
+    refused = invoke("audit", "snapshot", PLAN, "--approved")
+    assert refused.exit_code == 1 and "non supera la verifica" in refused.stderr and not refused.stdout
+    state = invoke("audit", "state", PLAN)
+    assert state.exit_code == 1 and json.loads(state.stdout) == {"error": UNREADABLE}
+    assert "Traceback" not in state.stderr
+    for args in (("projections", "rebuild"), ("projections", "rebuild", "--force")):
+        result = invoke(*args)
+        assert result.exit_code == 1, args
+        assert f"l'evento alla posizione {broken} non è più leggibile" in result.stderr, args
+    # nothing was dropped: the accounts, the read models and the evidence are still there
+    assert json.loads(invoke("audit", "verify").stdout)["first_bad_position"] == broken
+    runtime = Runtime(Settings.from_env())
+    try:
+        from server.directory import Directory
+
+        assert runtime.projector.position() == runtime.event_position()
+        assert Directory(runtime).authenticate("revisore@coprogramma.example", "coprogramma-demo") is not None
+    finally:
+        runtime.close()
+
+    folder = tmp_path / "pacchetto"
+    exported = invoke("audit", "export", "--output", str(folder))
+    assert exported.exit_code == 1
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["tampered"]["first_bad_position"] == broken
+    assert manifest["not_written"][f"plans/{PLAN}.json"] == UNREADABLE  # its state needs the broken event
+    assert not (folder / "plans" / f"{PLAN}.json").exists()
+    assert manifest["not_written"][f"snapshots/{PLAN}-approval-1.json"] == UNREADABLE
+
+
+def test_an_export_of_an_altered_log_certifies_nothing_after_the_alteration(instance, tmp_path):
+    approved = json.loads(invoke("audit", "snapshot", PLAN, "--approved").stdout)
+    alter(instance, approved["position"] - 2)  # still readable: the plan can be computed, not certified
+    folder = tmp_path / "pacchetto"
+    assert invoke("audit", "export", "--output", str(folder)).exit_code == 1
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["tampered"]["first_bad_position"] == approved["position"] - 2
+    for name in (f"plans/{PLAN}.json", f"snapshots/{PLAN}-approval-1.json"):
+        assert manifest["not_written"][name] == (f"non certificabile: il registro è alterato dalla posizione "
+                                                 f"{approved['position'] - 2}.")
+        assert not (folder / name).exists()
+
+
+def test_a_file_into_a_missing_folder_is_refused_before_any_work(instance, tmp_path):
+    for args in (("audit", "history", PLAN), ("audit", "snapshot", PLAN), ("export", PLAN, "--format", "json")):
+        result = invoke(*args, "-o", str(tmp_path / "manca" / "file.json"))
+        assert result.exit_code == 2 and f"la cartella «{tmp_path / 'manca'}» non esiste." in result.stderr, args
 
 
 def test_verify_checks_a_head_published_earlier(instance):

@@ -104,7 +104,7 @@ def test_a_snapshot_removed_with_its_manifest_entry_is_missed_by_the_console(bun
 
 
 @pytest.mark.parametrize("edit", [
-    # a value changed, the event still decodes: every file is written
+    # a value changed, the event still decodes: the states can be computed, but not certified
     "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), '\"ets\"', '\"pa\"') AS BLOB)",
     # the bytes turned into text (SQLite's ||): the event no longer decodes, the plan states cannot be computed
     "UPDATE stored_events SET state = state || ' '",
@@ -118,10 +118,11 @@ def test_export_of_a_tampered_store_writes_the_bundle_but_warns_and_fails(instan
     assert "Attenzione" in result.stderr and "prima posizione alterata: 42" in result.stderr
     manifest = json.loads((folder / "manifest.json").read_text())  # written all the same, for forensics
     assert (folder / "events.jsonl").is_file() and manifest["events"] > 42
-    if "||" in edit:
-        assert SNAPSHOT in manifest["not_written"] and "non scritto" in result.stderr
-    else:
-        assert (folder / SNAPSHOT).is_file() and "not_written" not in manifest
+    assert manifest["tampered"]["first_bad_position"] == 42
+    assert SNAPSHOT in manifest["not_written"] and "non scritto" in result.stderr
+    assert not (folder / SNAPSHOT).exists()
+    if "||" not in edit:
+        assert manifest["not_written"][SNAPSHOT] == "non certificabile: il registro è alterato dalla posizione 42."
     code, report = offline(folder)
     assert code == 1 and report["first_bad_position"] == 42
     code, report = console(folder)

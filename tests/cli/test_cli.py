@@ -45,6 +45,10 @@ def test_users_create_refuses_bad_input_in_italian_and_records_nothing(cli_insta
     result = invoke("users", "create", "--email", "a@b.it", "--name", "A", "--password", "abbastanza-lunga",
                     "--organisation", "inesistente")
     assert result.exit_code == 2 and "organisation" in result.output
+    result = invoke("users", "create", "--email", "non-un-indirizzo", "--name", "A", "--password", "abbastanza-lunga")
+    assert result.exit_code == 2 and "email: Indirizzo e-mail non valido." in result.stderr
+    result = invoke("users", "create", "--email", "b@b.it", "--name", "  ", "--password", "abbastanza-lunga")
+    assert result.exit_code == 2 and "name: Campo obbligatorio" in result.stderr
     runtime = Runtime(Settings.from_env())
     try:
         assert runtime.event_position() == 0
@@ -67,6 +71,18 @@ def test_the_console_speaks_italian_also_where_click_speaks(cli_instance):
         result = invoke(*args)
         assert result.exit_code == 2 and said in result.stderr, (args, result.stderr)
         assert "Per l'aiuto: '" in result.stderr and "Usage" not in result.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_before_starting(cli_instance):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke("serve", "--port", str(port))
+    assert result.exit_code == 1 and "in ascolto" not in result.output
+    assert f"Errore: impossibile ascoltare su 127.0.0.1:{port} (porta già in uso)" in result.stderr
 
 
 def test_demo_loads_once_and_rebuild_reproduces_identical_read_models(cli_instance):

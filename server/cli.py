@@ -64,6 +64,12 @@ def serve(host: str, port: int | None, no_projector: bool) -> None:
     socketio.run(app, host=host, port=port, use_reloader=False, allow_unsafe_werkzeug=True)
 
 
+def _stop(runtime, message: str) -> None:
+    runtime.close()
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
 def _cannot_listen(host: str, port: int) -> str | None:
     """Why the server could not listen there (a port in use), checked before anything starts."""
     try:
@@ -123,14 +129,13 @@ def projections_rebuild(force: bool) -> None:
                    f"{report['first_bad_position']}); testa della catena salvata prima della ricostruzione: "
                    f"{report['stored_head']}.", err=True)
         unreadable = first_unreadable(runtime, report["first_bad_position"])
-        if unreadable is not None or not force:
-            runtime.close()
-            click.echo(f"Ricostruzione annullata: l'evento alla posizione {unreadable} non è più leggibile, la "
-                       f"ricostruzione si fermerebbe lì lasciando vuoti i modelli di lettura (anche gli account). "
-                       f"Ripristinare il registro da una copia di sicurezza." if unreadable is not None else
-                       "Ricostruzione annullata: cancellerebbe la prova. Esportare il pacchetto di revisione "
-                       "(coprogramma audit export), poi ripetere con --force.", err=True)
-            sys.exit(1)
+        if unreadable is not None:
+            _stop(runtime, f"Ricostruzione annullata: l'evento alla posizione {unreadable} non è più leggibile, la "
+                           f"ricostruzione si fermerebbe lì lasciando vuoti i modelli di lettura (anche gli account). "
+                           f"Ripristinare il registro da una copia di sicurezza.")
+        if not force:
+            _stop(runtime, "Ricostruzione annullata: cancellerebbe la prova. Esportare il pacchetto di revisione "
+                           "(coprogramma audit export), poi ripetere con --force.")
     total = runtime.event_position()
     with click.progressbar(length=total, label="Ricostruzione delle proiezioni") as bar:
         applied = runtime.projector.rebuild(progress=bar.update)
@@ -209,7 +214,9 @@ def import_command(file: Path, as_email: str | None) -> None:
         position = runtime.app.import_plan(document, file.name, hashlib.sha256(raw).hexdigest(),
                                            _actor(runtime, as_email))
     except PlanFormatError as error:
-        click.echo(f"Errore: documento non valido, nulla è stato importato ({len(error.problems)} {'problema' if len(error.problems) == 1 else 'problemi'}):", err=True)
+        count = len(error.problems)
+        click.echo(f"Errore: documento non valido, nulla è stato importato ({count} "
+                   f"{'problema' if count == 1 else 'problemi'}):", err=True)
         for problem in error.problems:
             click.echo(f"  {problem['path']}: {problem['message']}", err=True)
         sys.exit(2)

@@ -7,14 +7,14 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from server import auth
 from server.api.common import AuditQuery, runtime
-from server.queries.history import all_pages, check_filters, csv_chunks, head, history_page, jsonl_chunks
+from server.queries.history import (EXPORT_PAGE, all_pages, check_filters, csv_chunks, head, history_page,
+                                    jsonl_chunks)
 from server.queries.plans import get_plan_row
 from server.validation.fields import Instant, Text
 
 blp = Blueprint("history", __name__, url_prefix="/api/v1/plans/<key>", description="Storia, riproduzione, verifica")
 
 PAGE = 100  # events per JSON page unless `limit` says otherwise
-EXPORT_PAGE = 1000  # events read at a time while a whole export streams (tests make it smaller)
 
 
 class HistoryQuery(AuditQuery):

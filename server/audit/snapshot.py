@@ -65,16 +65,20 @@ def certify(runtime, session, plan_key: str, position: int | None = None, approv
     events would carry the link of the genuine ones (the chain projection's) and vouch for them."""
     from eventsourcing.persistence import MapperDeserialisationError
 
-    from server.audit.verify import Tampered, verify
+    from server.audit.verify import verify
 
     try:
         document = certified_snapshot(runtime, session, plan_key, position=position, approval=approval)
     except MapperDeserialisationError:  # an event altered past reading: the verification says where
-        if verify(runtime)["ok"]:
-            raise
-        document = None
-    report = verify(runtime, upto=document["chain"]["position"] if document else None)
+        _refuse_if_altered(verify(runtime))
+        raise
+    _refuse_if_altered(verify(runtime, upto=document["chain"]["position"]))
+    return document
+
+
+def _refuse_if_altered(report: dict) -> None:
+    from server.audit.verify import Tampered
+
     if not report["ok"]:
         raise Tampered("Il registro degli eventi non supera la verifica: l'istantanea non può essere certificata",
                        {"first_bad_position": f"Prima posizione alterata: {report['first_bad_position']}."})
-    return document

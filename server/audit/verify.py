@@ -6,6 +6,8 @@ position on: `first_bad_position` is the first position where they differ.
 """
 from __future__ import annotations
 
+import re
+
 from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy import func, select
 
@@ -15,8 +17,7 @@ from server.projections.base import ProjectionTracking
 from server.projections.chain import ChainRow, link_at, stored_canonical
 
 PAGE = 2000
-
-
+HEAD = re.compile(r"[0-9a-f]{64}")  # a link as the chain writes it
 UNREADABLE = ("Un evento del registro non è più leggibile: il registro è stato alterato "
               "(la verifica della catena indica la prima posizione alterata).")
 
@@ -29,7 +30,7 @@ class Tampered(Conflict):
 
 def first_unreadable(runtime, start: int) -> int | None:
     """The first position from `start` on whose event no longer decodes (a rebuild would stop there)."""
-    for notification, _link in walk(runtime.app, runtime.event_position(), after=start - 1):
+    for notification in stored_events(runtime.app, runtime.event_position(), after=start - 1):
         try:
             runtime.app.mapper.to_domain_event(notification)
         except MapperDeserialisationError:
@@ -42,31 +43,36 @@ def chained_position(session) -> int:
     return session.scalar(select(ProjectionTracking.position).where(ProjectionTracking.name == "chain")) or 0
 
 
-def walk(app, upto: int, page: int = PAGE, after: int = 0):
-    """The stored events with position <= upto, in order, with the link each one makes (from the
-    genesis: meaningful only when starting from the first, `after` = 0)."""
-    link, last = GENESIS, after
-    while last < upto:
-        notifications = app.recorder.select_notifications(start=last, limit=page, stop=upto, inclusive_of_start=False)
+def stored_events(app, upto: int, after: int = 0, page: int = PAGE):
+    """The stored events after `after` up to `upto`, in order, read a page at a time."""
+    while after < upto:
+        notifications = app.recorder.select_notifications(start=after, limit=page, stop=upto, inclusive_of_start=False)
         if not notifications:
             return
-        for notification in notifications:
-            link = next_link(link, stored_canonical(notification))
-            yield notification, link
-        last = notifications[-1].id
+        yield from notifications
+        after = notifications[-1].id
+
+
+def walk(app, upto: int, page: int = PAGE):
+    """The stored events with position <= upto, in order, with the link each one makes."""
+    link = GENESIS
+    for notification in stored_events(app, upto, page=page):
+        link = next_link(link, stored_canonical(notification))
+        yield notification, link
 
 
 def verify(runtime, upto: int | None = None, published: tuple[int, str] | None = None) -> dict:
     """{"ok", "events", "head", "first_bad_position", "position", "stored_head"}: `head` is recomputed
-    from the raw store, `stored_head` is the chain projection's (they differ on an altered log); the events checked are those the chain projection has reached (`position`), or those up to
-    `upto`. `published`: a (position, head) seen earlier outside the database (a bundle, a snapshot, the
+    from the raw store, `stored_head` is the chain projection's (they differ on an altered log); the
+    events checked are those the chain projection has reached (`position`), or those up to `upto`.
+    `published`: a (position, head) seen earlier outside the database (a bundle, a snapshot, the
     minutes of a session); the link recomputed at that position must be that head (`"published"`).
     It catches what the stored chain alone cannot: a log rewritten together with its chain, or
     rebuilt from altered events."""
     with runtime.sessions() as session:
         upto = chained_position(session) if upto is None else min(upto, chained_position(session))
-        if published is not None and not 0 <= published[0] <= upto:
-            raise Invalid("La posizione indicata non è nella catena", {"at": f"Deve essere compresa tra 0 e {upto}."})
+        if published is not None:
+            published = _checked(published, upto)
         count, head, first_bad, last = 0, GENESIS, None, 0
         then = GENESIS  # the link at the published position
         batch: list = []
@@ -88,10 +94,20 @@ def verify(runtime, upto: int | None = None, published: tuple[int, str] | None =
     report = {"ok": first_bad is None, "events": count, "head": head, "first_bad_position": first_bad,
               "position": upto, "stored_head": stored_head}
     if published is not None:
-        matches = then == published[1].strip().lower()
+        matches = then == published[1]
         report["published"] = {"position": published[0], "head": published[1], "recomputed": then, "matches": matches}
         report["ok"] = report["ok"] and matches
     return report
+
+
+def _checked(published: tuple[int, str], upto: int) -> tuple[int, str]:
+    """A published (position, head) as the chain writes it, or `Invalid` naming what is wrong."""
+    position, head = published[0], published[1].strip().lower()
+    if not HEAD.fullmatch(head):
+        raise Invalid("Testa non valida", {"head": "64 cifre esadecimali (SHA-256)."})
+    if not 0 <= position <= upto:
+        raise Invalid("La posizione indicata non è nella catena", {"at": f"Deve essere compresa tra 0 e {upto}."})
+    return position, head
 
 
 def summary(report: dict) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from flask import Flask, request, session
@@ -83,31 +84,33 @@ class Live:
 
     # -- rooms -----------------------------------------------------------------------------
     @contextmanager
-    def pushes_held(self):
-        """While rooms are entered: yields the position up to which events have been pushed, with this
-        process's pushes held so that none falls between (None when another process pushes them)."""
+    def _pushes_held(self):
+        """Yields the position up to which this process has pushed events, pushing none meanwhile
+        (None when another process pushes them)."""
         if self.pusher is None:
             yield None
         else:
             with self.pusher.held() as pushed:
                 yield pushed
 
-    def sync_rooms(self, connection: Connection, pushed: int | None) -> int:
-        """Enters and leaves rooms to match the subscriptions (inside `pushes_held`); returns the
-        position after which the events of the rooms just entered reach this socket live."""
-        wanted = connection.rooms()
-        entered = wanted - connection.since.keys()
-        for room in entered:
-            self.socketio.server.enter_room(connection.sid, room, namespace=NS)
-        for room in connection.since.keys() - wanted:
-            self.socketio.server.leave_room(connection.sid, room, namespace=NS)
-            del connection.since[room]
-        # Pushed by another process (or through a message queue, delivered a moment later): the
-        # committed history read after entering is the closest bound there is.
-        position = history_position(self.runtime.sessions) if pushed is None else pushed
-        for room in entered:
-            connection.since[room] = position
-        return position
+    def sync_rooms(self, connection: Connection, before_live: Callable[[], dict] | None = None) -> tuple[int, dict]:
+        """Enters and leaves rooms to match the subscriptions. Returns the position after which the
+        events of the rooms just entered reach this socket live, and what `before_live()` answered:
+        it runs before any of them can (the missed events are sent there)."""
+        with self.lock, self._pushes_held() as pushed:
+            wanted = connection.rooms()
+            entered = wanted - connection.since.keys()
+            for room in entered:
+                self.socketio.server.enter_room(connection.sid, room, namespace=NS)
+            for room in connection.since.keys() - wanted:
+                self.socketio.server.leave_room(connection.sid, room, namespace=NS)
+                del connection.since[room]
+            # Pushed by another process (or through a message queue, delivered a moment later): the
+            # committed history read after entering is the closest bound there is.
+            position = history_position(self.runtime.sessions) if pushed is None else pushed
+            for room in entered:
+                connection.since[room] = position
+            return position, before_live() if before_live else {}
 
     def send(self, sid: str, event: str, payload) -> None:
         """To one socket of this process, directly (not through the queue): keeps it in order with the ack."""
@@ -149,13 +152,15 @@ class Live:
         if tavolo is not None and not may_see_tavolo(principal, plan, tavolo):
             raise Refusal(f"Non partecipi al tavolo «{tavolo}» del piano «{plan}»: "
                           "solo i suoi membri, i revisori e gli amministratori ne ricevono gli aggiornamenti")
-        with self.lock, self.pushes_held() as pushed:
+        with self.lock:
             connection.subscriptions[(plan, tavolo)] = subscription_rooms(principal, plan, tavolo)
-            position = self.sync_rooms(connection, pushed)
-            # With `after`, the missed events are sent before any live one: one stream in order. (Beyond
-            # a page, `more`: the client catches up the rest from the last event it received.)
-            caught_up = self._send_missed(connection, principal, plan, after) if after is not None else {}
-            caught_up.pop("position", None)
+        # With `after`, the missed events are sent before any live one: one stream in order. (Beyond a
+        # page, `more`: the client catches up the rest from the last event it received.)
+        def send_missed() -> dict:
+            _last, count, more = self._send_missed(connection, principal, plan, after)
+            return {"count": count, "more": more}
+
+        position, caught_up = self.sync_rooms(connection, None if after is None else send_missed)
         if tavolo is not None:
             if self.presence.join(connection.sid, (plan, tavolo), connection.user):
                 self.presence_changed((plan, tavolo))  # to the others, gathered
@@ -170,9 +175,9 @@ class Live:
         return {"ok": True}
 
     def drop(self, connection: Connection, plan: str, tavolo: str | None) -> None:
-        with self.lock, self.pushes_held() as pushed:
+        with self.lock:
             connection.subscriptions.pop((plan, tavolo), None)
-            self.sync_rooms(connection, pushed)
+        self.sync_rooms(connection)
         if tavolo is not None and self.presence.leave(connection.sid, (plan, tavolo)):
             self.presence_changed((plan, tavolo))
 
@@ -184,16 +189,18 @@ class Live:
         after = position_after(data)
         if not connection.rooms(plan):
             raise Refusal(f"Prima iscriversi al piano «{plan}» (subscribe), poi recuperare gli eventi")
-        return {"ok": True, **self._send_missed(connection, self._principal(connection), plan, after)}
+        last, count, more = self._send_missed(connection, self._principal(connection), plan, after)
+        return {"ok": True, "position": after if last is None else last, "count": count, "more": more}
 
-    def _send_missed(self, connection: Connection, principal: Principal, plan: str, after: int) -> dict:
-        """Sends the plan's events after `after` that this socket's rooms would have received and did
-        not (those pushed before it entered them); a page at a time."""
+    def _send_missed(self, connection: Connection, principal: Principal, plan: str,
+                     after: int) -> tuple[int | None, int, bool]:
+        """Sends a page of the plan's events after `after` that this socket's rooms would have received
+        and did not (those pushed before it entered them): (the last one's position, how many, more?)."""
         since = {room: connection.since[room] for room in connection.rooms(plan) if room in connection.since}
         events, more = missed_events(self.runtime.sessions, principal, since, plan, after, CATCH_UP_LIMIT)
         for event in events:
             self.send(connection.sid, "event", event)
-        return {"position": events[-1]["position"] if events else after, "count": len(events), "more": more}
+        return (events[-1]["position"] if events else None), len(events), more
 
     # -- soft locks ------------------------------------------------------------------------
     def _in_tavolo(self, data) -> tuple[Connection, tuple[str, str]]:
@@ -238,6 +245,5 @@ class Live:
                 else:
                     with self.lock:
                         connection.subscriptions[(plan, tavolo)] = subscription_rooms(principal, plan, tavolo)
-            with self.lock, self.pushes_held() as pushed:
-                self.sync_rooms(connection, pushed)
+            self.sync_rooms(connection)
             self.send(connection.sid, "access_changed", {"position": position})

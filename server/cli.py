@@ -180,7 +180,7 @@ def organisations_create(key: str, name: str, kind: str) -> None:
     """Registra un'organizzazione."""
     runtime = open_runtime()
     try:
-        runtime.wait_for(runtime.app.register_organisation(key, name, kind, SYSTEM))
+        runtime.wait_for_write(runtime.app.register_organisation(key, name, kind, SYSTEM))
     except DomainError as error:
         fail(error)
     click.echo(key)
@@ -213,6 +213,7 @@ def import_command(file: Path, as_email: str | None) -> None:
         document = load_document(raw)
         position = runtime.app.import_plan(document, file.name, hashlib.sha256(raw).hexdigest(),
                                            _actor(runtime, as_email))
+        runtime.wait_for_write(position)
     except PlanFormatError as error:
         count = len(error.problems)
         click.echo(f"Errore: documento non valido, nulla è stato importato ({count} "
@@ -222,7 +223,6 @@ def import_command(file: Path, as_email: str | None) -> None:
         sys.exit(2)
     except DomainError as error:
         fail(error)
-    runtime.wait_for(position)
     click.echo(f"Piano {document.plan['key']} importato (posizione {position}).")
     runtime.close()
 

@@ -95,7 +95,7 @@ class Directory:
             with self.runtime.sessions.begin() as session:
                 session.delete(session.get(Person, str(user_id)))
             raise
-        self.runtime.wait_for(position)
+        self.runtime.wait_for_write(position)
         return str(user_id), position
 
     def create_user(self, email: str, name: str, password: str, actor: str,
@@ -105,7 +105,7 @@ class Directory:
             email, name, password, lambda uid: app.register_account(uid, organisation, actor))
         if role:
             position = app.grant_role(user_id, role, actor)
-            self.runtime.wait_for(position)
+            self.runtime.wait_for_write(position)
         return user_id, position
 
     def invite(self, email: str, name: str, actor: str, organisation: str | None,
@@ -155,7 +155,7 @@ class Directory:
             stored.used_at = now()
             session.get(Person, link.user_id).password_hash = hash_password(password)
         if link.purpose == "invite" and not self.runtime.app.account(link.user_id).active:
-            self.runtime.wait_for(self.runtime.app.activate_account(link.user_id))
+            self.runtime.wait_for_write(self.runtime.app.activate_account(link.user_id))
         return link.user_id
 
     # -- erasure (GDPR art. 17) ---------------------------------------------------------------
@@ -171,7 +171,7 @@ class Directory:
                 self._clear_personal_data(user_id)  # an earlier attempt may have stopped half-way
             raise
         self._clear_personal_data(user_id)
-        self.runtime.wait_for(position)
+        self.runtime.wait_for_write(position)
         return position
 
     def _clear_personal_data(self, user_id: str) -> None:

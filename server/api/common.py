@@ -13,7 +13,7 @@ def runtime() -> Runtime:
 
 def done(position: int, **payload) -> dict:
     """Answer a write once the read models reflect it, so a following GET sees the change."""
-    runtime().wait_for(position)
+    runtime().wait_for_write(position)
     return {**payload, "position": position}
 
 

@@ -52,6 +52,7 @@ class CoprogrammaBase(Application[UUID]):
     def __init__(self, env: dict | None = None) -> None:
         super().__init__(env)
         self.on_saved: list[Callable[[int], None]] = []
+        self.before_save: list[Callable[[], None]] = []  # checks that may refuse a command before it is recorded
 
     def _notify(self, recordings) -> None:
         # Wakes the projector in this process; other processes poll.
@@ -60,6 +61,8 @@ class CoprogrammaBase(Application[UUID]):
                 callback(recordings[-1].notification.id)
 
     def _save(self, *aggregates: Aggregate) -> int:
+        for check in self.before_save:
+            check()
         try:
             recordings = self.save(*aggregates)
         except IntegrityError as error:

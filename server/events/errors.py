@@ -32,3 +32,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """The service cannot do this now (not the request's fault); trying later may succeed."""
+
+    status = 503
+    code = "unavailable"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
@@ -33,6 +34,16 @@ class Projected:
     event: object
 
 
+@dataclass(frozen=True)
+class Stalled:
+    """The read models stay at `position` (None: unknown, the database did not answer): the batch
+    after it failed with `error`, first at `since`."""
+
+    position: int | None
+    error: str
+    since: datetime
+
+
 class Projector:
     def __init__(self, app, sessions: sessionmaker, projections: list[Projection],
                  batch_size: int = 500, inline: bool = True, poll_seconds: float = 1.0):
@@ -47,6 +58,7 @@ class Projector:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.stalled: Stalled | None = None  # set while this process's batches fail, cleared by the next success
         self._ensure_tracking_rows()
         self._ensure_indexes()
 
@@ -88,39 +100,54 @@ class Projector:
 
     def _apply_batch(self, stop: int | None = None, size: int | None = None) -> int:
         with self._lock:
-            positions = self.positions()
-            start = min(positions.values(), default=0)
-            notifications = self.app.recorder.select_notifications(
-                start=start, limit=size or self.batch_size, stop=stop, inclusive_of_start=False
-            )
-            if not notifications:
-                return 0
-            last = notifications[-1].id
-            projected = []
-            with self.sessions.begin() as session:
-                batch_session(session)  # rows stay at hand for the whole batch (see batching.py)
-                if not self._claim(session, positions, last):
-                    return 0  # another projector got there first; nothing of ours was written
-                for projection in self.projections:
-                    projection.begin_batch(session, positions[projection.name], self.app)
-                calls = [(projection.apply, positions[projection.name], projection.raw, projection.with_stored)
-                         for projection in self.projections]
-                for notification in notifications:
-                    event = self.app.mapper.to_domain_event(notification)
-                    position = notification.id
-                    for apply, applied_up_to, raw, with_stored in calls:
-                        if position > applied_up_to:
-                            if raw:
-                                apply(session, notification, position)
-                            elif with_stored:
-                                apply(session, event, position, notification)
-                            else:
-                                apply(session, event, position)
-                    projected.append(Projected(position, event))
-                for projection in self.projections:
-                    projection.end_batch(session, last)
-            self._tell(projected)
-            return len(projected)
+            start = None
+            try:
+                positions = self.positions()
+                start = min(positions.values(), default=0)
+                applied = self._apply(positions, start, stop, size)
+            except Exception as error:
+                self._stall(start, error)
+                raise
+            self.stalled = None
+            return applied
+
+    def _stall(self, start: int | None, error: Exception) -> None:
+        same = self.stalled is not None and self.stalled.position == start
+        self.stalled = Stalled(start, f"{type(error).__name__}: {error}"[:500],
+                               self.stalled.since if same else datetime.now(timezone.utc))
+
+    def _apply(self, positions: dict[str, int], start: int, stop: int | None, size: int | None) -> int:
+        notifications = self.app.recorder.select_notifications(
+            start=start, limit=size or self.batch_size, stop=stop, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        last = notifications[-1].id
+        projected = []
+        with self.sessions.begin() as session:
+            batch_session(session)  # rows stay at hand for the whole batch (see batching.py)
+            if not self._claim(session, positions, last):
+                return 0  # another projector got there first; nothing of ours was written
+            for projection in self.projections:
+                projection.begin_batch(session, positions[projection.name], self.app)
+            calls = [(projection.apply, positions[projection.name], projection.raw, projection.with_stored)
+                     for projection in self.projections]
+            for notification in notifications:
+                event = self.app.mapper.to_domain_event(notification)
+                position = notification.id
+                for apply, applied_up_to, raw, with_stored in calls:
+                    if position > applied_up_to:
+                        if raw:
+                            apply(session, notification, position)
+                        elif with_stored:
+                            apply(session, event, position, notification)
+                        else:
+                            apply(session, event, position)
+                projected.append(Projected(position, event))
+            for projection in self.projections:
+                projection.end_batch(session, last)
+        self._tell(projected)
+        return len(projected)
 
     def _claim(self, session, positions: dict[str, int], last: int) -> bool:
         """Moves every projection to `last`, or leaves one already beyond it where it is (a read model
@@ -173,11 +200,14 @@ class Projector:
             self._thread = None
 
     def run_forever(self) -> None:
+        reported = None  # the stall whose traceback is in the log already: once, not every second
         while not self._stop.is_set():
             try:
                 self.run_once()
             except Exception:
-                log.exception("projector failed; retrying")
+                if self.stalled != reported:
+                    log.exception("projector failed; retrying every second (%s)", self.stalled)
+                reported = self.stalled
                 time.sleep(1)
             self._wake.wait(self.poll_seconds)
             self._wake.clear()

@@ -62,7 +62,7 @@ def wait(position: int) -> None:
     position are unpacked by their caller (positions and versions are both ints: no guessing)."""
     if not isinstance(position, int):
         raise TypeError(f"a position, not {position!r}")
-    rt().wait_for(position)
+    rt().wait_for_write(position)
 
 
 def is_partial() -> bool:

@@ -183,6 +183,43 @@ def test_healthz_shows_projections_lagging_behind(client, runtime, people, plan_
     assert health["projection_position"] == health["position"] == position
 
 
+def test_stalled_read_models_refuse_writes_instead_of_recording_them_unseen(client, runtime, people):
+    """An event that no longer decodes stops every projector batch: the write that meets it is said to be
+    recorded (not refused: its author would do it again), the next ones are refused before anything is
+    recorded, /healthz says so; once the event is restored everything goes through and nothing is lost."""
+    from server.application import SYSTEM
+    from tests.projections.test_chain import run_sql, stored_state
+
+    admin = people.create("admin")
+    broken = runtime.app.register_organisation("acli", "ACLI", "ets", SYSTEM)  # recorded, not yet projected
+    original = stored_state(runtime, broken)
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?", original[:-1] + b"@@", broken)
+
+    def create(key: str):
+        return client.post("/api/v1/organisations", headers=admin.headers, json={"key": key, "name": key, "kind": "ets"})
+
+    recorded = error_body(create("arci"), 503, "read_models_stalled")
+    assert recorded["message"].startswith(f"La modifica è stata registrata (posizione {broken + 1})")
+    assert recorded["details"] == {"position": broken + 1, "stalled_at": broken - 1}
+    assert runtime.event_position() == broken + 1
+
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["ok"] is False and health.get_json()["stalled"]["position"] == broken - 1
+    assert "MapperDeserialisationError" in health.get_json()["stalled"]["error"]
+
+    refused = error_body(create("auser"), 503, "read_models_stalled")
+    assert refused["message"].startswith("Nessuna modifica è stata registrata")
+    assert refused["details"] == {"stalled_at": broken - 1}
+    assert runtime.event_position() == broken + 1
+
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?", original, broken)
+    assert create("auser").status_code == 201
+    assert client.get("/healthz").get_json()["ok"] is True
+    keys = {o["key"] for o in client.get("/api/v1/organisations", headers=admin.headers).get_json()}
+    assert {"acli", "arci", "auser"} <= keys
+
+
 def test_unknown_tavolo_of_a_known_plan_is_404(client, plan_with_tavolo):
     body = error_body(client.get(f"/api/v1/plans/{PLAN}/tavoli/ignoto"), 404, "not_found")
     assert body["details"] == {"tavolo": "ignoto"}

@@ -92,7 +92,7 @@ def projector() -> None:
         from server.realtime.push import Pusher
 
         emitter = write_only_socketio(runtime.settings.message_queue)
-        runtime.projector.listeners.append(Pusher(runtime.sessions, emitter.emit))
+        runtime.projector.listeners.append(Pusher(runtime, emitter.emit))
     else:
         click.echo("Attenzione: senza COPROGRAMMA_MESSAGE_QUEUE gli eventi non sono inviati in tempo reale "
                    "ai server web.", err=True)

@@ -27,6 +27,21 @@ def fail(error: DomainError) -> None:
     sys.exit(2)
 
 
+class EmptyFolder(click.Path):
+    """A folder to write a set of files into (--output): new or empty, in a folder that exists."""
+
+    def __init__(self):
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        if not path.parent.is_dir():
+            self.fail(f"la cartella «{path.parent}» non esiste.", param, ctx)
+        if path.is_dir() and any(path.iterdir()):
+            self.fail(f"la cartella «{path}» non è vuota.", param, ctx)
+        return path
+
+
 class OutputFile(click.Path):
     """A file to write (-o): its folder must exist, said before any work rather than as a traceback after."""
 

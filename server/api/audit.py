@@ -66,6 +66,12 @@ class SnapshotQuery(MomentQuery):
     approval = fields.Integer(load_default=None, validate=validate.Range(min=1),
                               metadata={"description": "Atto di approvazione (1 = il primo; predefinito: l'ultimo)"})
 
+    @validates_schema
+    def _act_or_moment(self, data, **_):
+        if data.get("approval") is not None and moment(data):
+            raise ValidationError("Indicare un atto di approvazione («approval») oppure un momento («at», "
+                                  "«as_of»), non entrambi.", "approval")
+
 
 class VerifyQuery(AuditQuery):
     at = fields.Integer(load_default=None, validate=validate.Range(min=0, error="Posizione non valida (>= 0)."),

@@ -59,7 +59,7 @@ def history(query, key):
         get_plan_row(session, key)
         check_filters(session, key, **query)
         if fmt == "json" or limit is not None:
-            events, next_position = history_page(session, key, viewer, limit=limit or PAGE, **query)
+            events, next_position = history_page(runtime().app, session, key, viewer, limit=limit or PAGE, **query)
         else:
             upto = head(session)
     if fmt == "json":
@@ -67,7 +67,7 @@ def history(query, key):
     if limit is not None:
         pages, headers = iter([events]), {"X-Next-After": str(next_position)} if next_position is not None else {}
     else:
-        pages, headers = all_pages(runtime().sessions, key, viewer, query, upto, EXPORT_PAGE), {}
+        pages, headers = all_pages(runtime(), key, viewer, query, upto, EXPORT_PAGE), {}
     if fmt == "jsonl":
         return _download(jsonl_chunks(pages), "application/x-ndjson", f"{key}-storia.jsonl", headers)
     return _download(csv_chunks(pages), "text/csv; charset=utf-8", f"{key}-storia.csv", headers)

@@ -16,6 +16,7 @@ Check it with `coprogramma audit verify-bundle DIR` or, without the project inst
 from __future__ import annotations
 
 import base64
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sqlalchemy import select
 
 from server.audit.snapshot import certified_snapshot
 from server.audit.verify import UNREADABLE, chained_position, walk
+from server.audit import verify_bundle
 from server.audit.verify_bundle import BUNDLE_FORMAT, GENESIS, file_sha256, state_bytes
 from server.jsonutil import dumps
 from server.projections.chain import ChainRow
@@ -59,6 +61,9 @@ def export_bundle(runtime, folder: Path, first_bad: int | None = None) -> dict:
                 not_written[name] = f"non certificabile: il registro è alterato dalla posizione {first_bad}."
                 continue
             _write_json(folder / name, document)
+    # The offline verifier travels with the bundle (standard library only); an auditor who does not
+    # trust whoever wrote the bundle runs the project's own copy instead: they are the same file.
+    shutil.copyfile(verify_bundle.__file__, folder / "verify_bundle.py")
     files = {path.relative_to(folder).as_posix(): file_sha256(path)
              for path in sorted(folder.rglob("*")) if path.is_file()}
     manifest = {"format": BUNDLE_FORMAT, "generated_at": datetime.now(timezone.utc).isoformat(),

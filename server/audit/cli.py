@@ -15,7 +15,7 @@ import click
 from eventsourcing.persistence import MapperDeserialisationError
 
 from server.audit.verify import UNREADABLE, Tampered
-from server.cli_support import OutputFile, fail, open_runtime
+from server.cli_support import EmptyFolder, OutputFile, fail, open_runtime
 from server.events.errors import DomainError
 from server.jsonutil import dumps
 
@@ -73,7 +73,7 @@ def _run(work):
 def _read(work):
     """Runs a read of the plan's past after verifying the log: on an altered log the answer is still
     given when it can be computed (it is what the store now says), with a warning on stderr, and the
-    status is 1."""
+    status is 1; when it needs an event that no longer decodes, that is said on stderr instead."""
     from server.audit.verify import verify
 
     def verified(runtime, session):
@@ -85,10 +85,13 @@ def _read(work):
         except MapperDeserialisationError:
             if report["ok"]:
                 raise
-            return report, {"error": UNREADABLE}
+            return report, None  # this answer needs an event that no longer decodes
 
     report, document = _run(verified)
-    _echo(document)
+    if document is None:
+        click.echo(f"Errore: {UNREADABLE}", err=True)
+    else:
+        _echo(document)
     _exit_if_altered(report)
 
 
@@ -126,7 +129,7 @@ def verify_command(at: int | None, head: str | None) -> None:
 
 
 @audit.command("export")
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", "-o", required=True, type=EmptyFolder())
 def export_command(output: Path) -> None:
     """Scrive il pacchetto di revisione (eventi, catena, stato dei piani, manifesto) in una cartella vuota.
 
@@ -139,10 +142,7 @@ def export_command(output: Path) -> None:
         report = verify(runtime)
         return report, export_bundle(runtime, output, first_bad=report["first_bad_position"])
 
-    try:
-        report, manifest = _run(work)
-    except FileExistsError as error:
-        raise click.ClickException(str(error)) from None
+    report, manifest = _run(work)
     click.echo(f"{manifest['events']} eventi esportati in {output}; testa della catena {manifest['head']}.")
     if not report["ok"]:
         click.echo(f"Attenzione: il registro degli eventi non supera la verifica (prima posizione alterata: "
@@ -257,7 +257,7 @@ def history_command(plan: str, objective, tavolo, actor, since, until, fmt: str,
         check_filters(session, plan, **filters)
         report = verify(runtime)
         chunks = (jsonl_chunks if fmt == "jsonl" else csv_chunks)(
-            all_pages(runtime.sessions, plan, console, filters, head(session)))
+            all_pages(runtime, plan, console, filters, head(session)))
         with (output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)) as out:
             for chunk in chunks:
                 out.write(chunk)

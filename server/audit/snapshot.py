@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.events.errors import Conflict, NotFound
 from server.projections.chain import link_at
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 from server.queries.plans import get_plan_row
 from server.replay.shape import plan_state
 from server.replay.state import require_state
@@ -29,15 +29,20 @@ def approval_of(session, plan_key: str, number: int | None = None) -> dict:
     return approvals[number - 1]
 
 
-def end_of_act(session, plan_key: str, approval: dict) -> int:
+def end_of_act(app, session, plan_key: str, approval: dict) -> int:
     """The position after the whole approving act: the plan's Approved event and, recorded with it in
     the same transaction, each objective's move to «approved» (what POST /approval answered)."""
     rows = session.scalars(select(HistoryRow).where(HistoryRow.position > approval["position"])
                            .order_by(HistoryRow.position).limit(10_000))
-    end = approval["position"]
+    following = []  # the unbroken run of status changes of this plan's objectives; only these are read
     for row in rows:
-        if not (row.position == end + 1 and row.plan_key == plan_key and row.type == "Objective.StatusChanged"
-                and row.data.get("status") == "approved" and row.data.get("reason") is None):
+        if not (row.position == approval["position"] + len(following) + 1 and row.plan_key == plan_key
+                and row.type == "Objective.StatusChanged"):
+            break
+        following.append(row)
+    end = approval["position"]
+    for row in with_events(app, following):
+        if not (row.data.get("status") == "approved" and row.data.get("reason") is None):
             break
         end = row.position
     return end
@@ -49,7 +54,7 @@ def certified_snapshot(runtime, session, plan_key: str, position: int | None = N
     act = None
     if position is None:
         act = approval_of(session, plan_key, approval)
-        position = end_of_act(session, plan_key, act)
+        position = end_of_act(runtime.app, session, plan_key, act)
     runtime.wait_for(position)  # the chain must have reached the position it certifies
     state = require_state(runtime, session, plan_key, position)
     chained_position, link = link_at(session, position)

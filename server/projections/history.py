@@ -6,14 +6,13 @@ projection except the accounts (for the actor's organisation at that moment).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields as dataclass_fields, is_dataclass
-from functools import cached_property
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.persistence import (DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, StoredEvent,
-                                       UUIDAsHex)
-from sqlalchemy import Integer, LargeBinary, String, select, update
+from eventsourcing.persistence import MapperDeserialisationError
+from sqlalchemy import Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from server.db import Base
@@ -22,26 +21,16 @@ from server.projections.base import Projection
 from server.projections.directory import UserRow
 from server.projections.rows import BatchRows, insert_many
 from server.projections.summaries import summary
+from server.replay.log import stored_at
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-
-
-def _transcoder() -> JSONTranscoder:
-    transcoder = JSONTranscoder()  # with the transcodings eventsourcing's Application registers
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):
-        transcoder.register(transcoding)
-    return transcoder
-
-
-STORED_STATE = Mapper(transcoder=_transcoder())  # reads a history row's state back into its event
 CREATIONS = {"Plan.Created", "Tavolo.Created", "Meeting.Convened", "Objective.Created", "Proposal.Created"}
 
 
 class HistoryRow(Base):
-    """One row per stored event: where it belongs, who did it, and the event itself as stored.
-
-    The event's state is kept as the store recorded it (no re-encoding while projecting, which was
-    the largest cost of a rebuild); `event`, `data` and `summary` decode it when a reader asks."""
+    """One row per stored event: where it belongs and who did it, to find events by; what they say is
+    read from the event store itself (`with_events`), so the history shows the events as they are
+    stored, like every other audit read, and the read models do not hold a second copy of the log."""
 
     __tablename__ = "rm_history"
 
@@ -58,12 +47,14 @@ class HistoryRow(Base):
     proposal_id: Mapped[str | None] = mapped_column(String(36), index=True)
     actor: Mapped[str | None] = mapped_column(String(36), index=True)
     organisation: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[bytes] = mapped_column(LargeBinary)
 
-    @cached_property
+    @property
     def event(self):
-        return STORED_STATE.to_domain_event(StoredEvent(
-            originator_id=UUID(self.aggregate_id), originator_version=self.version, topic=self.topic, state=self.state))
+        """The stored event, once `with_events` has read it."""
+        try:
+            return self.__dict__["_event"]
+        except KeyError:
+            raise RuntimeError("history rows are read with with_events()") from None
 
     @property
     def data(self) -> dict:
@@ -73,6 +64,27 @@ class HistoryRow(Base):
     @property
     def summary(self) -> str:
         return summary(self.type, self.event, self.objective_ref)
+
+
+def with_events(app, rows: Sequence[HistoryRow], known: dict | None = None) -> Sequence[HistoryRow]:
+    """Reads each row's event from the event store (one query for the lot; `known`: events at hand, by
+    position) and returns the rows. An event the store no longer has, or has under another aggregate,
+    is an altered log: raised as the mapper's own error for an event that no longer decodes (409
+    `tampered`, console status 1)."""
+    known = known or {}
+    for row in rows:
+        if row.position in known:
+            row.__dict__["_event"] = known[row.position]
+    stored = stored_at(app, [row.position for row in rows if "_event" not in row.__dict__])
+    for row in rows:
+        if "_event" in row.__dict__:
+            continue
+        notification = stored.get(row.position)
+        if notification is None or (str(notification.originator_id), notification.originator_version) \
+                != (row.aggregate_id, row.version):
+            raise MapperDeserialisationError(f"the stored event at position {row.position} is missing or replaced")
+        row.__dict__["_event"] = app.mapper.to_domain_event(notification)
+    return rows
 
 
 class SubjectRow(Base):
@@ -107,7 +119,7 @@ class HistoryProjection(Projection):
 
     name = "history"
     tables = (HistoryRow, SubjectRow)
-    with_stored = True  # also gets the stored event, whose state it keeps as recorded
+    with_stored = True  # also gets the stored event, for its topic
 
     def __init__(self):
         self.rows: list[dict] = []
@@ -116,12 +128,10 @@ class HistoryProjection(Projection):
         self._registrations: dict[str, dict] = {}  # objective id -> its registration row, until it is placed
         self._changes: dict[str, tuple[int, str | None]] = {}  # objective id -> (version, proposal) of its last change
         self._unlinked: dict[str, list[dict]] = {}  # proposal id -> its rows of this batch naming no objective yet
-        self._mapper = None  # the application's: it knows the store's cipher and compressor, if any
 
     def begin_batch(self, session: Session, position: int, app) -> None:
         self.rows, self._organisations, self._registrations, self._changes, self._unlinked = [], {}, {}, {}, {}
         self.subjects.begin(position)
-        self._mapper = app.mapper
 
     def end_batch(self, session: Session, position: int) -> None:
         self.subjects.write(session, position)
@@ -162,8 +172,7 @@ class HistoryProjection(Projection):
             "aggregate_id": aggregate_id, "version": event.originator_version,
             "plan_key": subject["plan_key"] if subject else None, "tavolo": tavolo,
             "objective_id": objective_id, "objective_ref": ref, "proposal_id": proposal_id,
-            "actor": actor, "organisation": self._organisation(session, actor) if actor else None,
-            "state": self._state(stored)}
+            "actor": actor, "organisation": self._organisation(session, actor) if actor else None}
         self.rows.append(row)
         if proposal_id and objective_id is None and kind.startswith("Proposal."):
             self._unlinked.setdefault(proposal_id, []).append(row)
@@ -211,15 +220,6 @@ class HistoryProjection(Projection):
         return session.scalar(select(HistoryRow.proposal_id).where(
             HistoryRow.aggregate_id == objective_id, HistoryRow.version == version,
             HistoryRow.type == "Objective.FieldsChanged"))
-
-    def _state(self, stored) -> bytes:
-        """The state as the transcoder wrote it (deciphered and decompressed, if the store does that)."""
-        state = stored.state
-        if self._mapper.cipher:
-            state = self._mapper.cipher.decrypt(state)
-        if self._mapper.compressor:
-            state = self._mapper.compressor.decompress(state)
-        return state
 
     def _organisation(self, session: Session, actor: str) -> str | None:
         """The actor's organisation at this moment (the directory projection has applied this event)."""

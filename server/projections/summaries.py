@@ -13,6 +13,17 @@ def _fields(changes: dict) -> str:
     return ", ".join(changes) or "nessun campo"
 
 
+def _approval(act: str, day: str) -> str:
+    """The act as written, and its date the Italian way unless the act already says it ("Delibera n. 12
+    del 14/03/2025")."""
+    try:
+        year, month, number = day.split("-")
+        day = f"{number}/{month}/{year}"
+    except ValueError:
+        pass  # not an ISO date: as given
+    return f"Piano approvato: {act}" + ("" if day in act else f" del {day}")
+
+
 def summary(kind: str, e, ref: str | None) -> str:
     obj = f"l'obiettivo {ref}" if ref else "un obiettivo"
     to_obj = f"all'obiettivo {ref}" if ref else "a un obiettivo"
@@ -32,7 +43,7 @@ def summary(kind: str, e, ref: str | None) -> str:
         "Plan.ObjectiveRegistered": lambda: f"Registrato l'obiettivo {e.ref}",
         "Plan.ObjectiveRenamed": lambda: f"Obiettivo {e.old_ref} rinominato in {e.new_ref}",
         "Plan.StatusChanged": lambda: f"Piano passato allo stato «{STATUS.get(e.status, e.status)}»",
-        "Plan.Approved": lambda: f"Piano approvato: {e.act} del {e.date}",
+        "Plan.Approved": lambda: _approval(e.act, e.date),
         "Plan.PeriodExtended": lambda: f"Triennio prorogato al {e.period_to} ({e.act})",
         "Tavolo.Created": lambda: f"Istituito il tavolo «{e.name}»",
         "Tavolo.MemberAdded": lambda: f"Aggiunto un {ROLE.get(e.role, e.role)} al tavolo",

@@ -8,10 +8,10 @@ from sqlalchemy import func, or_, select
 
 from server.directory import Principal
 from server.events.errors import Invalid
-from server.jsonutil import dumps
+from server.jsonutil import dumps_compact, dumps_stored
 from server.queries.people import names
 from server.projections.directory import UserRow
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import TavoloRow
 
@@ -25,8 +25,11 @@ def event_json(row: HistoryRow, names: dict[str, str | None]) -> dict:
             "proposal_id": row.proposal_id, "summary": row.summary, "data": row.data}
 
 
-def names_of(session, rows) -> dict[str, str | None]:
-    return names(session, [row.actor for row in rows])
+def events_json(app, session, rows, known: dict | None = None) -> list[dict]:
+    """The rows' events (read from the event store, unless `known` by position) as `event_json` shows them."""
+    with_events(app, rows, known)
+    people = names(session, [row.actor for row in rows])
+    return [event_json(row, people) for row in rows]
 
 
 def visible(query, viewer: Principal, plan_key: str):
@@ -37,7 +40,7 @@ def visible(query, viewer: Principal, plan_key: str):
     return query.where(or_(HistoryRow.tavolo.is_(None), HistoryRow.tavolo.in_(mine)))
 
 
-def history_page(session, plan_key: str, viewer: Principal, *, objective=None, tavolo=None, actor=None,
+def history_page(app, session, plan_key: str, viewer: Principal, *, objective=None, tavolo=None, actor=None,
                  since=None, until=None, after=None, upto=None, limit=100) -> tuple[list[dict], int | None]:
     query = visible(select(HistoryRow).where(HistoryRow.plan_key == plan_key), viewer, plan_key)
     if objective:
@@ -57,8 +60,7 @@ def history_page(session, plan_key: str, viewer: Principal, *, objective=None, t
     rows = session.scalars(query.order_by(HistoryRow.position).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    names = names_of(session, rows)
-    return [event_json(row, names) for row in rows], (rows[-1].position if more else None)
+    return events_json(app, session, rows), (rows[-1].position if more else None)
 
 
 def objective_ids(session, plan_key: str, objective: str) -> list[str]:
@@ -100,21 +102,22 @@ def head(session) -> int:
     return session.scalar(select(func.max(HistoryRow.position))) or 0
 
 
-def all_pages(sessions, plan_key: str, viewer: Principal, filters: dict, upto: int, page: int = EXPORT_PAGE):
+def all_pages(runtime, plan_key: str, viewer: Principal, filters: dict, upto: int, page: int = EXPORT_PAGE):
     """The whole filtered history up to `upto`, a page at a time, each read in its own short session
     while the file streams out."""
     after = filters.get("after")
     filters = {name: value for name, value in filters.items() if name != "after"}
     while True:
-        with sessions() as session:
-            events, after = history_page(session, plan_key, viewer, after=after, upto=upto, limit=page, **filters)
+        with runtime.sessions() as session:
+            events, after = history_page(runtime.app, session, plan_key, viewer, after=after, upto=upto, limit=page,
+                                         **filters)
         yield events
         if after is None:
             return
 
 
 def jsonl_chunks(pages):
-    return ("".join(dumps(event) + "\n" for event in events) for events in pages)
+    return (b"".join(dumps_compact(event) + b"\n" for event in events).decode("utf-8") for events in pages)
 
 
 def csv_chunks(pages):
@@ -126,7 +129,7 @@ def csv_chunks(pages):
             actor = e["actor"] or {}
             writer.writerow([e["position"], e["at"], e["type"], actor.get("id"), actor.get("name"),
                              actor.get("organisation"), e["tavolo"], e["objective_ref"], e["proposal_id"],
-                             e["summary"], dumps(e["data"])])
+                             e["summary"], dumps_stored(e["data"])])
         yield out.getvalue()
         out.seek(0)
         out.truncate()

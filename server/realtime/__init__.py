@@ -70,7 +70,7 @@ def init_app(app: Flask, runtime, *, project_inline: bool) -> SocketIO:
     socketio = SocketIO(app, async_mode=async_mode(app), message_queue=runtime.settings.message_queue,
                         json=ExactJSON, async_handlers=False,  # one client's messages in order
                         cors_allowed_origins=[o.strip() for o in origins.split(",")] if origins else None)
-    pusher = Pusher(runtime.sessions, socketio.emit) if project_inline else None
+    pusher = Pusher(runtime, socketio.emit) if project_inline else None
     if pusher is not None:
         runtime.projector.listeners.append(pusher)
     live = Live(app, socketio, runtime, pusher, lock_seconds=float(option(app, "COPROGRAMMA_LOCK_SECONDS", "60")),

@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from server.directory import Principal
-from server.queries.history import event_json, names_of, visible
+from server.queries.history import events_json, visible
 from server.projections.history import HistoryRow
 from server.realtime.rooms import all_room, plan_room, scope, tavolo_room
 
 
-def missed_events(sessions, principal: Principal, since: dict[str, int], plan: str, after: int,
+def missed_events(runtime, principal: Principal, since: dict[str, int], plan: str, after: int,
                   limit: int) -> tuple[list[dict], bool]:
     """(events, more): the events in order, and whether there are others after them. `since`: each
     room of the plan the connection is in, and the position after which it received its events live."""
@@ -32,9 +32,7 @@ def missed_events(sessions, principal: Principal, since: dict[str, int], plan: s
         query = query.where(or_(HistoryRow.tavolo.is_(None), HistoryRow.tavolo != tavolo,
                                 HistoryRow.position <= since[tavolo_room(plan, tavolo)]))
     query = visible(query, principal, plan)  # the history's rule, checked again
-    with sessions() as db:
+    with runtime.sessions() as db:
         rows = db.scalars(query.order_by(HistoryRow.position).limit(limit + 1)).all()
         more = len(rows) > limit
-        rows = rows[:limit]
-        names = names_of(db, rows)
-    return [event_json(row, names) for row in rows], more
+        return events_json(runtime.app, db, rows[:limit]), more

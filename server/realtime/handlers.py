@@ -197,7 +197,7 @@ class Live:
         """Sends a page of the plan's events after `after` that this socket's rooms would have received
         and did not (those pushed before it entered them): (the last one's position, how many, more?)."""
         since = {room: connection.since[room] for room in connection.rooms(plan) if room in connection.since}
-        events, more = missed_events(self.runtime.sessions, principal, since, plan, after, CATCH_UP_LIMIT)
+        events, more = missed_events(self.runtime, principal, since, plan, after, CATCH_UP_LIMIT)
         for event in events:
             self.send(connection.sid, "event", event)
         return (events[-1]["position"] if events else None), len(events), more

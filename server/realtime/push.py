@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
-from server.queries.history import event_json, names_of
+from server.queries.history import events_json
 from server.projections.base import ProjectionTracking
 from server.projections.history import HistoryRow
 from server.realtime.rooms import event_rooms
@@ -39,8 +39,9 @@ def projected_position(sessions) -> int:
 class Pusher:
     """`emit(event, payload, to=rooms)`: the app's `SocketIO.emit`, or a write-only one's."""
 
-    def __init__(self, sessions, emit: Callable, start_after: int | None = None):
-        self.sessions = sessions
+    def __init__(self, runtime, emit: Callable, start_after: int | None = None):
+        self.app = runtime.app
+        self.sessions = sessions = runtime.sessions
         self.emit = emit
         # Events already in any read model when this process started were pushed by whoever projected
         # them first (or are caught up); a projection refilled from 0 (a migration that reshapes the
@@ -66,7 +67,8 @@ class Pusher:
                     .where(HistoryRow.position > self.last, HistoryRow.position <= positions[-1],
                            HistoryRow.plan_key.is_not(None))
                     .order_by(HistoryRow.position)).all()
-                names = names_of(session, rows)
-            for row in rows:
-                self.emit("event", event_json(row, names), to=event_rooms(row.plan_key, row.tavolo))
+                decoded = {p.position: p.event for p in projected}  # no need to read these again
+                shown = events_json(self.app, session, rows, decoded)
+            for row, event in zip(rows, shown):
+                self.emit("event", event, to=event_rooms(row.plan_key, row.tavolo))
             self.last = positions[-1]

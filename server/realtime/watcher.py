@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import func, select
 
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class Watcher:
                               .where(HistoryRow.position > self.cursor, HistoryRow.position <= last,
                                      HistoryRow.type.in_(ACCESS_EVENTS))
                               .order_by(HistoryRow.position)).all()
+            with_events(self.live.runtime.app, rows)
         users = {row.data.get("user_id") if row.type.startswith("Tavolo.") else row.aggregate_id for row in rows}
         users.discard(None)
         if users:

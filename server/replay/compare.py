@@ -25,7 +25,8 @@ def objective_then(runtime, session, plan_key: str, ref: str, position: int):
     plan = require_state(runtime, session, plan_key, position)
     objective = find_objective(plan, ref, _current_id(session, plan_key, ref))
     if objective is None:
-        raise NotFound("L'obiettivo non esisteva in quel momento", {"ref": ref, "position": position})
+        raise NotFound(f"In quel momento nessun obiettivo del piano si chiamava «{ref}» (né esisteva ancora "
+                       f"l'obiettivo che si chiama così ora)", {"ref": ref, "position": position})
     return objective
 
 
@@ -60,4 +61,4 @@ def objective_provenance(runtime, session, plan_key: str, ref: str, moment: dict
         position, oid, tavolo, current_ref = runtime.projector.position(), row.id, row.tavolo, row.ref
     if check:
         check(tavolo)
-    return {"ref": current_ref, "id": oid, "position": position, **provenance(session, oid, position)}
+    return {"ref": current_ref, "id": oid, "position": position, **provenance(runtime.app, session, oid, position)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.queries.people import names as names_of_people
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 
 SETTERS = ("Objective.Created", "Objective.FieldsChanged")
 
@@ -24,15 +24,16 @@ def _person(user_id: str | None, organisation: str | None, names: dict) -> dict 
     return {"id": user_id, "name": names.get(user_id), "organisation": organisation}
 
 
-def provenance(session, objective_id: str, upto: int) -> dict:
+def provenance(app, session, objective_id: str, upto: int) -> dict:
     """{"fields": {field: {"value", "position", "at", "event", "proposal_id", "proposed_by", "decided_by",
     "rebased_from", "history": [earlier settings, oldest first]}}} as of position `upto`."""
     rows = session.scalars(select(HistoryRow).where(
         HistoryRow.aggregate_id == objective_id, HistoryRow.type.in_(SETTERS), HistoryRow.position <= upto)
         .order_by(HistoryRow.position)).all()
+    with_events(app, rows)
     proposal_ids = {row.data.get("proposal_id") for row in rows} - {None}
-    proposals = {row.aggregate_id: row for row in session.scalars(select(HistoryRow).where(
-        HistoryRow.aggregate_id.in_(proposal_ids), HistoryRow.type == "Proposal.Created"))} if proposal_ids else {}
+    proposals = {row.aggregate_id: row for row in with_events(app, session.scalars(select(HistoryRow).where(
+        HistoryRow.aggregate_id.in_(proposal_ids), HistoryRow.type == "Proposal.Created")).all())} if proposal_ids else {}
     people = {row.actor for row in rows} | {p.data.get("author") for p in proposals.values()}
     names = names_of_people(session, people)
     fields: dict[str, dict] = {}

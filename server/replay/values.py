@@ -66,14 +66,47 @@ def diff_list(before: list, after: list) -> dict:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        for k in range(paired):
-            change = diff_value(before[i1 + k], after[j1 + k])
+        pairs = _pairs(before[i1:i2], after[j1:j2]) if tag == "replace" else []
+        for i, j in pairs:
+            change = diff_value(before[i1 + i], after[j1 + j])
             if change is not None:  # equal after all (e.g. true and 1 nested in an object)
-                changed.append({"index": i1 + k, "to_index": j1 + k, **change})
-        removed += [{"index": i, "value": before[i]} for i in range(i1 + paired, i2)]
-        added += [{"index": j, "value": after[j]} for j in range(j1 + paired, j2)]
+                changed.append({"index": i1 + i, "to_index": j1 + j, **change})
+        old, new = {i for i, _ in pairs}, {j for _, j in pairs}
+        removed += [{"index": i1 + i, "value": before[i1 + i]} for i in range(i2 - i1) if i not in old]
+        added += [{"index": j1 + j, "value": after[j1 + j]} for j in range(j2 - j1) if j not in new]
     return {"added": added, "removed": removed, "changed": changed}
+
+
+def _pairs(before: list, after: list) -> list[tuple[int, int]]:
+    """Which replaced items are the same item changed: in order, those that keep at least half of
+    their fields (a budget line whose amount changed, next to a line inserted before it, is that
+    line changed, not a rewrite of its neighbour); when none do, position by position."""
+    similar = [[_similar(a, b) for b in after] for a in before]
+    # longest common subsequence over `similar` (replaced runs are short)
+    best = [[0] * (len(after) + 1) for _ in range(len(before) + 1)]
+    for i in range(len(before) - 1, -1, -1):
+        for j in range(len(after) - 1, -1, -1):
+            best[i][j] = best[i + 1][j + 1] + 1 if similar[i][j] else max(best[i + 1][j], best[i][j + 1])
+    if best[0][0] == 0:
+        return [(k, k) for k in range(min(len(before), len(after)))]
+    pairs, i, j = [], 0, 0
+    while i < len(before) and j < len(after):
+        if similar[i][j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _similar(before, after) -> bool:
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return False
+    names = before.keys() | after.keys()
+    kept = sum(1 for name in names if name in before and name in after and same(before[name], after[name]))
+    return kept > 0 and 2 * kept >= len(names)
 
 
 def apply_value(before, change: dict):

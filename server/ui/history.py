@@ -8,7 +8,7 @@ from flask import render_template, request
 from sqlalchemy import func, select
 
 from server.queries.history import history_page, visible
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 from server.queries.plans import get_plan_row, plan_detail
 from server import audit
 from server.events.errors import Forbidden, Invalid
@@ -37,7 +37,7 @@ def history(key):
         filter_errors["al"] = "«Al»: la data precede quella di «Dal»."
     with rt().sessions() as s:
         plan = plan_detail(s, key)
-        events, next_after = ([], None) if filter_errors else history_page(s, key, me, limit=PAGE, **filters)
+        events, next_after = ([], None) if filter_errors else history_page(rt().app, s, key, me, limit=PAGE, **filters)
         base = visible(select(HistoryRow).where(HistoryRow.plan_key == key), me, key).subquery()
         first, head = s.execute(select(func.min(base.c.position), func.max(base.c.position))).one()
         actors = people_names(s, s.scalars(select(base.c.actor).distinct()).all())
@@ -80,6 +80,7 @@ def _replay(key: str, first: int | None, head: int | None) -> dict | None:
         event = s.scalars(seen(HistoryRow).where(HistoryRow.position <= at)
                           .order_by(HistoryRow.position.desc()).limit(1)).first()
         at = event.position  # `first` is a visible event: there is always one at or before `at`
+        with_events(rt().app, [event])  # its summary is shown
         prev = s.scalars(seen(HistoryRow.position).where(HistoryRow.position < at)
                          .order_by(HistoryRow.position.desc()).limit(1)).first()
         nxt = s.scalars(seen(HistoryRow.position).where(HistoryRow.position > at)

@@ -81,7 +81,8 @@ def test_an_objective_at_a_moment_is_what_its_page_showed_then(world):
     assert body(world.get(f"/plans/{KEY}/objectives/A.1?at={pages[0]['position']}")) == pages[0]  # its name then
     assert body(world.get(f"/plans/{KEY}/objectives/A.9?at={pages[0]['position']}")) == pages[0]  # its name now
     error_body(world.get(f"/plans/{KEY}/objectives/A.1"), 404)  # no ?at: the live read model, as before
-    error_body(world.get(f"/plans/{KEY}/objectives/Z.1?at={pages[0]['position']}"), 404)
+    missing = error_body(world.get(f"/plans/{KEY}/objectives/Z.1?at={pages[0]['position']}"), 404)
+    assert missing["message"].startswith("In quel momento nessun obiettivo del piano si chiamava «Z.1»")
 
 
 def test_the_diff_names_what_changed_between_two_moments(world, runtime):
@@ -149,6 +150,8 @@ def test_a_certified_snapshot_is_the_approved_plan_with_the_chain_link_of_that_p
         assert snapshot["chain"]["link"] == s.get(ChainRow, approved["position"]).link
     assert body(world.get(f"{path}?approval=1")) == snapshot
     error_body(world.get(f"{path}?approval=2"), 404)
+    both = error_body(world.get(f"{path}?approval=1&at={snapshot['position']}"), 422)  # which one? never guessed
+    assert "approval" in both["details"]
     before_act = snapshot["approval"]["position"] - 1
     assert body(world.get(f"{path}?at={before_act}"))["state"]["status"] == "validation"
 
@@ -196,6 +199,36 @@ def test_an_event_altered_past_reading_is_a_409_tampered_never_a_500(world, runt
         error = error_body(world.get(path, world.auditor), 409, "tampered")
         assert "non è più leggibile" in error["message"] or "non supera la verifica" in error["message"], path
     assert body(world.get("/audit/verify", world.auditor))["first_bad_position"] == broken
+
+
+def test_on_an_altered_log_history_provenance_and_state_tell_the_same_story(world, runtime):
+    """Every audit read takes the events from the store as they are now: an altered value shows alike in
+    the plan then, the field's provenance and the history (and verify says where the log was altered)."""
+    changed = world.propose(world.luca, "A.1", {"context": "Nuovo contesto"})
+    decided = world.decide(world.coordinator, changed)["position"]
+    altered = next(position for position in range(decided, 0, -1)
+                   if b"Nuovo contesto" in stored_state(runtime, position) and b"changes" in stored_state(runtime, position))
+    run_sql(runtime, "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            stored_state(runtime, altered).replace(b"Nuovo contesto", b"Contesto riscritto"), altered)
+
+    assert body(world.get("/audit/verify", world.auditor))["first_bad_position"] == altered
+    state = body(world.get(f"/plans/{KEY}/state?at={decided}"))
+    assert state["objectives"][0]["fields"]["context"] == "Contesto riscritto"
+    provenance = body(world.get(f"/plans/{KEY}/objectives/A.1/provenance", world.auditor))
+    assert provenance["fields"]["context"]["value"] == "Contesto riscritto"
+    assert provenance["fields"]["context"]["position"] == altered
+    history = body(world.get(f"/plans/{KEY}/history?objective=A.1", world.auditor))["events"]
+    (event,) = [e for e in history if e["position"] == altered]
+    assert event["data"]["changes"]["context"] == "Contesto riscritto"
+
+
+def test_an_event_missing_from_the_store_is_a_409_tampered_in_the_history(app, world, runtime):
+    head = runtime.event_position()
+    run_sql(runtime, "DELETE FROM stored_events WHERE rowid = ?", head)
+    error_body(world.get(f"/plans/{KEY}/history", world.auditor), 409, "tampered")
+    assert body(world.get(f"/plans/{KEY}/history?until=2000-01-01T00:00:00%2B00:00", world.auditor))["events"] == []
+    browser, _ = login_browser(app, world.auditor.email)  # the plan's page, with its recent changes, still opens
+    assert browser.get(f"/piani/{KEY}").status_code == 200
 
 
 def test_state_and_diff_are_public_like_the_plan(world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,18 @@ def test_a_good_bundle_passes_offline_and_on_the_console(bundle):
     assert invoke("audit", "verify-bundle", str(bundle)).exit_code == 0
     plan = json.loads((bundle / "plans" / f"{PLAN}.json").read_text())
     assert plan["chain"]["link"] == manifest["head"] and plan["state"]["key"] == PLAN
+
+
+def test_the_bundle_carries_its_own_offline_verifier(bundle, tmp_path):
+    """Taken alone to another machine (no project there), the bundle is checked by the verifier inside it."""
+    elsewhere = tmp_path / "altrove"
+    shutil.copytree(bundle, elsewhere / "pacchetto")
+    assert (elsewhere / "pacchetto" / "verify_bundle.py").read_bytes() == VERIFIER.read_bytes()
+    done = subprocess.run([sys.executable, "-I", "pacchetto/verify_bundle.py", "pacchetto"], capture_output=True,
+                          text=True, cwd=elsewhere, timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)["ok"] is True, done.stdout + done.stderr
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert "verify_bundle.py" in manifest["files"]
 
 
 def test_an_edited_event_fails_at_its_position_even_if_the_manifest_is_rewritten(bundle):
@@ -221,7 +234,7 @@ def test_an_event_altered_past_reading_stops_nothing_and_is_never_rebuilt_over(i
     refused = invoke("audit", "snapshot", PLAN, "--approved")
     assert refused.exit_code == 1 and "non supera la verifica" in refused.stderr and not refused.stdout
     state = invoke("audit", "state", PLAN)
-    assert state.exit_code == 1 and json.loads(state.stdout) == {"error": UNREADABLE}
+    assert state.exit_code == 1 and state.stdout == "" and f"Errore: {UNREADABLE}" in state.stderr
     assert "Traceback" not in state.stderr
     for args in (("projections", "rebuild"), ("projections", "rebuild", "--force")):
         result = invoke(*args)
@@ -265,6 +278,13 @@ def test_a_file_into_a_missing_folder_is_refused_before_any_work(instance, tmp_p
     for args in (("audit", "history", PLAN), ("audit", "snapshot", PLAN), ("export", PLAN, "--format", "json")):
         result = invoke(*args, "-o", str(tmp_path / "manca" / "file.json"))
         assert result.exit_code == 2 and f"la cartella «{tmp_path / 'manca'}» non esiste." in result.stderr, args
+    bundle = invoke("audit", "export", "-o", str(tmp_path / "manca" / "pacchetto"))
+    assert bundle.exit_code == 2 and f"la cartella «{tmp_path / 'manca'}» non esiste." in bundle.stderr
+    (tmp_path / "piena").mkdir()
+    (tmp_path / "piena" / "altro.txt").write_text("x")
+    full = invoke("audit", "export", "-o", str(tmp_path / "piena"))
+    assert full.exit_code == 2 and f"la cartella «{tmp_path / 'piena'}» non è vuota." in full.stderr
+    assert not (tmp_path / "manca").exists() and sorted(p.name for p in (tmp_path / "piena").iterdir()) == ["altro.txt"]
 
 
 def test_verify_checks_a_head_published_earlier(instance):

@@ -42,6 +42,23 @@ def test_budget_items_are_compared_item_by_item_down_to_the_amount():
         "a": {"before": 1, "after": None, "removed": True}, "b": {"before": None, "after": 1, "added": True}}}
 
 
+def test_a_line_inserted_before_a_changed_line_is_an_insertion_and_that_line_changed():
+    """Not a rewrite of the neighbour ("Personale" relabelled "Fondo") followed by a new "Personale"."""
+    first = {"label": "Coordinamento", "amount_eur": Decimal("20000"), "source": "public"}
+    staff = {"label": "Personale agenzia", "amount_eur": Decimal("80000"), "source": "public"}
+    fund = {"label": "Fondo morosità incolpevole", "amount_eur": Decimal("30000.75"), "source": "regional"}
+    more_staff = {**staff, "amount_eur": Decimal("90000")}
+    change = diff_value([first, staff], [first, fund, more_staff])
+    assert change["items"] == {"added": [{"index": 1, "value": fund}], "removed": [], "changed": [
+        {"index": 1, "to_index": 2, "before": staff, "after": more_staff,
+         "fields": {"amount_eur": {"before": Decimal("80000"), "after": Decimal("90000")}}}]}
+    assert apply_value([first, staff], change) == [first, fund, more_staff]
+    # nothing in common: still paired by position (a text item reworded is that item changed)
+    assert diff_value(["uno", "due"], ["uno", "DUE!"])["items"]["changed"][0]["index"] == 1
+    rewritten = diff_value([staff], [{"label": "Altro", "amount_eur": 1, "source": "pnrr"}])["items"]
+    assert len(rewritten["changed"]) == 1 and not rewritten["added"] and not rewritten["removed"]
+
+
 def test_an_amount_written_differently_is_the_same_item():
     """60000 from one client and 60000.00 from another are one amount: the list diff matches the
     items (it used to pair them as a change that was no change, and fail)."""

@@ -12,7 +12,7 @@ import server.models  # noqa: F401
 from server.application import SYSTEM
 from server.db import Base, alembic_config
 from server.projections import all_projections
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 from server.projections.projector import Projector
 from server.runtime import Runtime
 
@@ -66,8 +66,8 @@ def _schema_diff(runtime) -> list:
 
 def _history(runtime) -> list[tuple]:
     with runtime.sessions() as s:
-        return [(row.position, row.type, row.summary, row.data)
-                for row in s.scalars(select(HistoryRow).order_by(HistoryRow.position))]
+        rows = with_events(runtime.app, s.scalars(select(HistoryRow).order_by(HistoryRow.position)).all())
+        return [(row.position, row.type, row.summary, row.data) for row in rows]
 
 
 def test_0005_refills_the_history_from_the_log_in_its_new_shape(settings):
@@ -138,6 +138,44 @@ def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
         assert registered.tavolo == "t" and registered.objective_ref == "A.1"
     finally:
         upgraded.close()
+
+def test_0007_drops_the_history_copy_of_each_event_and_keeps_its_rows(settings):
+    """Rows of a history that kept each event's state stay, without it: readers take the events from the
+    store, so nothing needs projecting again (and nothing is pushed live again)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    runtime = Runtime(settings)
+    try:
+        runtime.app.create_plan("p", "Piano", "Ambito", 2025, 2027, SYSTEM)
+        runtime.app.add_macro_area("p", "A", "Povertà", [], SYSTEM)
+        runtime.projector.run_once()
+        before = _history(runtime)
+        with runtime.sessions() as s:
+            rows = [{column.name: getattr(row, column.name) for column in HistoryRow.__table__.columns}
+                    for row in s.scalars(select(HistoryRow).order_by(HistoryRow.position))]
+        config = alembic_config(settings.read_model_url)
+        with runtime.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0006")
+            assert conn.scalar(text("SELECT count(*) FROM rm_history")) == 0
+            for row in rows:  # as 0006's projection had written them, with their copy of the state
+                conn.execute(text(f"INSERT INTO rm_history ({', '.join(row)}, state) "
+                                  f"VALUES ({', '.join(':' + name for name in row)}, :state)"),
+                             {**row, "at": row["at"].isoformat(" "), "state": b"{}"})
+            conn.execute(text("INSERT INTO projection_tracking (name, position) VALUES ('history', :p)"),
+                         {"p": rows[-1]["position"]})  # (the downgrade had reset it)
+    finally:
+        runtime.close()
+    upgraded = Runtime(settings)
+    try:
+        assert "state" not in {c["name"] for c in inspect(upgraded.engine).get_columns("rm_history")}
+        assert upgraded.projector.positions()["history"] == upgraded.event_position()  # nothing to refill
+        assert _history(upgraded) == before
+        assert _schema_diff(upgraded) == []
+    finally:
+        upgraded.close()
+
 
 def test_a_rebuild_leaves_every_index_in_place_even_when_interrupted(settings, monkeypatch):
     """A rebuild drops the secondary indexes while it loads the tables and creates them at the end;

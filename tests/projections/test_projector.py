@@ -14,7 +14,7 @@ from server.application import SYSTEM
 from server.projections import all_projections
 from server.projections.base import ProjectionTracking
 from server.projections.directory import UserRow
-from server.projections.history import HistoryRow
+from server.projections.history import HistoryRow, with_events
 from server.projections.plans import PlansProjection, PlanRow, TavoloMemberRow
 from server.projections.projector import Projector
 from server.runtime import Runtime
@@ -189,7 +189,7 @@ def test_history_reads_events_back_when_the_store_compresses_them(settings, monk
         runtime.app.create_plan("p", "Piano compresso", "Ambito", 2025, 2027, SYSTEM)
         runtime.projector.run_once()
         with runtime.sessions() as s:
-            row = s.scalars(select(HistoryRow)).one()
+            (row,) = with_events(runtime.app, [s.scalars(select(HistoryRow)).one()])
         assert row.data["title"] == "Piano compresso" and row.summary == "Creato il piano «Piano compresso»"
     finally:
         runtime.close()

@@ -9,7 +9,7 @@ from server.db import make_engine, make_sessionmaker, upgrade
 from server.jsonutil import dumps
 from server.projections import all_projections
 from server.projections.checkpoints import CheckpointMarkRow, CheckpointRow, CheckpointsProjection
-from server.projections.history import HistoryRow, HistoryProjection
+from server.projections.history import HistoryProjection, HistoryRow, with_events
 from server.projections.objectives import ObjectiveRow
 from server.projections.plans import PlanRow
 from server.projections.projector import Projector
@@ -228,6 +228,7 @@ def test_history_files_objective_events_alike_whatever_the_batches(rt, other_rea
     assert history_rows(fresh.sessions) == history_rows(rt.sessions)
     with fresh.sessions() as s:
         rows = s.scalars(select(HistoryRow).where(HistoryRow.plan_key == PLAN).order_by(HistoryRow.position)).all()
+    with_events(rt.app, rows)
     filed = [r for r in rows if r.type in ("Plan.ObjectiveRegistered", "Plan.ObjectiveRenamed")]
     assert len(filed) >= 3 and {r.tavolo for r in filed} == {"t"}
     reopened = [r for r in rows if r.type == "Objective.StatusChanged" and r.data["reason"] == "testo modificato"]

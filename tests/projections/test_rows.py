@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, select
 
-from server.projections.history import HistoryRow
 from server.projections.proposals import ProposalRow
 from server.projections.rows import insert_many
 from server.runtime import Runtime
@@ -35,21 +34,14 @@ def proposal(i: int, text: str | None) -> dict:
 def test_bulk_inserts_store_what_plain_inserts_store(rt):
     bulk = [proposal(i, text) for i, text in enumerate(TRICKY + [None])]
     plain = [{**row, "id": "plain-" + row["id"]} for row in bulk]
-    history = [dict(position=i + 1, at=datetime(2025, 3, 14, tzinfo=timezone.utc), type="X.Y", topic="m:X.Y",
-                    aggregate_id="a", version=i + 1, plan_key=None, tavolo=None, objective_id=None,
-                    objective_ref=None, proposal_id=None, actor=None, organisation=None, state=state)
-               for i, state in enumerate([b"\x00\x01\\N\t\n", "è".encode(), b""])]
     with rt.sessions.begin() as session:
         insert_many(session, ProposalRow.__table__, bulk)
         session.execute(insert(ProposalRow.__table__), plain)
-        insert_many(session, HistoryRow.__table__, history)
     with rt.sessions() as session:
         rows = {r.id: r for r in session.scalars(select(ProposalRow))}
-        states = session.scalars(select(HistoryRow.state).order_by(HistoryRow.position)).all()
     for row in bulk:
         got, expected = rows[row["id"]], rows["plain-" + row["id"]]
         assert got.rationale == expected.rationale == row["rationale"]
         assert got.changes == expected.changes == row["changes"]
         assert got.changes["budget"]["amount_eur"] == Decimal("1250.50")
         assert got.created_at == expected.created_at == row["created_at"]
-    assert [bytes(state) for state in states] == [row["state"] for row in history]

@@ -313,7 +313,7 @@ def test_a_history_refilled_from_zero_does_not_push_old_events_again(runtime, wo
         s.execute(SubjectRow.__table__.delete())
         s.execute(update(ProjectionTracking).where(ProjectionTracking.name == "history").values(position=0))
     emitted = []
-    runtime.projector.listeners.append(Pusher(runtime.sessions, lambda *args, **kwargs: emitted.append(args)))
+    runtime.projector.listeners.append(Pusher(runtime, lambda *args, **kwargs: emitted.append(args)))
     runtime.projector.run_once()
     with runtime.sessions() as s:
         assert s.query(HistoryRow).count() == runtime.event_position()  # refilled

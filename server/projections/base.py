@@ -32,7 +32,6 @@ class Projection:
     tables: ClassVar[tuple[type[Base], ...]]
     _handlers: ClassVar[dict[type, str]]
     raw: ClassVar[bool] = False  # apply gets the stored event as recorded instead of the domain event (the chain)
-    with_stored: ClassVar[bool] = False  # apply gets the stored event too, as a fourth argument (the history)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

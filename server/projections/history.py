@@ -37,7 +37,6 @@ class HistoryRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime]
     type: Mapped[str] = mapped_column(String(64))
-    topic: Mapped[str] = mapped_column(String(200))
     aggregate_id: Mapped[str] = mapped_column(String(36), index=True)
     version: Mapped[int] = mapped_column(Integer)
     plan_key: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -119,7 +118,6 @@ class HistoryProjection(Projection):
 
     name = "history"
     tables = (HistoryRow, SubjectRow)
-    with_stored = True  # also gets the stored event, for its topic
 
     def __init__(self):
         self.rows: list[dict] = []
@@ -138,7 +136,7 @@ class HistoryProjection(Projection):
         insert_many(session, HistoryRow.__table__, self.rows)
         self.rows = []
 
-    def apply(self, session: Session, event, position: int, stored=None) -> None:
+    def apply(self, session: Session, event, position: int) -> None:
         kind = type(event).__qualname__
         aggregate_id = str(event.originator_id)
         subject = (self._new_subject(session, kind, event, aggregate_id) if kind in CREATIONS
@@ -168,7 +166,7 @@ class HistoryProjection(Projection):
             self._organisations.pop(aggregate_id, None)
         actor = getattr(event, "actor", None) or getattr(event, "author", None)
         row = {
-            "position": position, "at": event.timestamp, "type": kind, "topic": stored.topic,
+            "position": position, "at": event.timestamp, "type": kind,
             "aggregate_id": aggregate_id, "version": event.originator_version,
             "plan_key": subject["plan_key"] if subject else None, "tavolo": tavolo,
             "objective_id": objective_id, "objective_ref": ref, "proposal_id": proposal_id,

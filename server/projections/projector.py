@@ -130,19 +130,14 @@ class Projector:
                 return 0  # another projector got there first; nothing of ours was written
             for projection in self.projections:
                 projection.begin_batch(session, positions[projection.name], self.app)
-            calls = [(projection.apply, positions[projection.name], projection.raw, projection.with_stored)
+            calls = [(projection.apply, positions[projection.name], projection.raw)
                      for projection in self.projections]
             for notification in notifications:
                 event = self.app.mapper.to_domain_event(notification)
                 position = notification.id
-                for apply, applied_up_to, raw, with_stored in calls:
+                for apply, applied_up_to, raw in calls:
                     if position > applied_up_to:
-                        if raw:
-                            apply(session, notification, position)
-                        elif with_stored:
-                            apply(session, event, position, notification)
-                        else:
-                            apply(session, event, position)
+                        apply(session, notification if raw else event, position)
                 projected.append(Projected(position, event))
             for projection in self.projections:
                 projection.end_batch(session, last)

@@ -160,16 +160,16 @@ def test_0007_drops_the_history_copy_of_each_event_and_keeps_its_rows(settings):
             command.downgrade(config, "0006")
             assert conn.scalar(text("SELECT count(*) FROM rm_history")) == 0
             for row in rows:  # as 0006's projection had written them, with their copy of the state
-                conn.execute(text(f"INSERT INTO rm_history ({', '.join(row)}, state) "
-                                  f"VALUES ({', '.join(':' + name for name in row)}, :state)"),
-                             {**row, "at": row["at"].isoformat(" "), "state": b"{}"})
+                conn.execute(text(f"INSERT INTO rm_history ({', '.join(row)}, topic, state) "
+                                  f"VALUES ({', '.join(':' + name for name in row)}, :topic, :state)"),
+                             {**row, "at": row["at"].isoformat(" "), "topic": "m:X", "state": b"{}"})
             conn.execute(text("INSERT INTO projection_tracking (name, position) VALUES ('history', :p)"),
                          {"p": rows[-1]["position"]})  # (the downgrade had reset it)
     finally:
         runtime.close()
     upgraded = Runtime(settings)
     try:
-        assert "state" not in {c["name"] for c in inspect(upgraded.engine).get_columns("rm_history")}
+        assert not {"state", "topic"} & {c["name"] for c in inspect(upgraded.engine).get_columns("rm_history")}
         assert upgraded.projector.positions()["history"] == upgraded.event_position()  # nothing to refill
         assert _history(upgraded) == before
         assert _schema_diff(upgraded) == []

@@ -181,10 +181,10 @@ def test_rows_kept_between_batches_do_not_outlive_a_failed_batch(rt, other_read_
     rt.projector.run_once(stop=last_change - 8)  # kept in memory now
     original = HistoryProjection.apply
 
-    def fails_after_the_change(self, session, event, position, stored=None):
+    def fails_after_the_change(self, session, event, position):
         if position > last_change:
             raise RuntimeError("guasto")
-        return original(self, session, event, position, stored)
+        return original(self, session, event, position)
 
     monkeypatch.setattr(HistoryProjection, "apply", fails_after_the_change)
     with pytest.raises(RuntimeError):

@@ -34,9 +34,7 @@ class EmptyFolder(click.Path):
         super().__init__(file_okay=False, path_type=Path)
 
     def convert(self, value, param, ctx):
-        path = super().convert(value, param, ctx)
-        if not path.parent.is_dir():
-            self.fail(f"la cartella «{path.parent}» non esiste.", param, ctx)
+        path = _in_existing_folder(self, super().convert(value, param, ctx), param, ctx)
         if path.is_dir() and any(path.iterdir()):
             self.fail(f"la cartella «{path}» non è vuota.", param, ctx)
         return path
@@ -49,8 +47,12 @@ class OutputFile(click.Path):
         super().__init__(dir_okay=False, writable=True, path_type=Path)
 
     def convert(self, value, param, ctx):
-        path = super().convert(value, param, ctx)
-        if not path.parent.is_dir():
-            self.fail(f"la cartella «{path.parent}» non esiste.", param, ctx)
-        return path
+        return _in_existing_folder(self, super().convert(value, param, ctx), param, ctx)
+
+
+def _in_existing_folder(param_type: click.ParamType, path: Path, param, ctx) -> Path:
+    """Refused before any work, rather than as a traceback after it."""
+    if not path.parent.is_dir():
+        param_type.fail(f"la cartella «{path.parent}» non esiste.", param, ctx)
+    return path
 

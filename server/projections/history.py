@@ -46,14 +46,14 @@ class HistoryRow(Base):
     proposal_id: Mapped[str | None] = mapped_column(String(36), index=True)
     actor: Mapped[str | None] = mapped_column(String(36), index=True)
     organisation: Mapped[str | None] = mapped_column(String(64))
+    _event = None  # not a column: set by `with_events`
 
     @property
     def event(self):
         """The stored event, once `with_events` has read it."""
-        try:
-            return self.__dict__["_event"]
-        except KeyError:
-            raise RuntimeError("history rows are read with with_events()") from None
+        if self._event is None:
+            raise RuntimeError("history rows are read with with_events()")
+        return self._event
 
     @property
     def data(self) -> dict:
@@ -71,18 +71,16 @@ def with_events(app, rows: Sequence[HistoryRow], known: dict | None = None) -> S
     is an altered log: raised as the mapper's own error for an event that no longer decodes (409
     `tampered`, console status 1)."""
     known = known or {}
+    stored = stored_at(app, [row.position for row in rows if row.position not in known])
     for row in rows:
         if row.position in known:
-            row.__dict__["_event"] = known[row.position]
-    stored = stored_at(app, [row.position for row in rows if "_event" not in row.__dict__])
-    for row in rows:
-        if "_event" in row.__dict__:
+            row._event = known[row.position]
             continue
         notification = stored.get(row.position)
         if notification is None or (str(notification.originator_id), notification.originator_version) \
                 != (row.aggregate_id, row.version):
             raise MapperDeserialisationError(f"the stored event at position {row.position} is missing or replaced")
-        row.__dict__["_event"] = app.mapper.to_domain_event(notification)
+        row._event = app.mapper.to_domain_event(notification)
     return rows
 
 

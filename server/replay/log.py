@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from eventsourcing.persistence import Notification
+from psycopg.sql import SQL, Identifier
 
 from server.replay.fold import LogFold
 
@@ -37,29 +38,30 @@ def stored_at(app, positions) -> dict:
     store no longer has is simply absent. One query per thousand positions, whatever their spread
     (the recorder itself reads only ranges)."""
     recorder = app.recorder
+    select_rows = _postgres_rows if hasattr(recorder.datastore, "schema") else _sqlite_rows
     wanted = sorted(set(positions))
     found = {}
-    postgres = hasattr(recorder.datastore, "schema")
     for start in range(0, len(wanted), PAGE):
-        chunk = wanted[start:start + PAGE]
-        if postgres:
-            from psycopg.sql import SQL, Identifier
-
-            statement = SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
-                            "WHERE notification_id = ANY(%s)").format(
-                Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-            with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, (chunk,))
-                rows = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"],
-                         bytes(r["state"])) for r in cursor.fetchall()]
-        else:
-            statement = (f"SELECT rowid, originator_id, originator_version, topic, state "
-                         f"FROM {recorder.events_table_name} WHERE rowid IN ({','.join('?' * len(chunk))})")
-            with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, chunk)
-                rows = [(r["rowid"], recorder.convert_originator_id(r["originator_id"]), r["originator_version"],
-                         r["topic"], r["state"]) for r in cursor.fetchall()]
-        for position, originator_id, version, topic, state in rows:
+        for position, originator_id, version, topic, state in select_rows(recorder, wanted[start:start + PAGE]):
             found[position] = Notification(id=position, originator_id=originator_id, originator_version=version,
                                            topic=topic, state=state)
     return found
+
+
+def _sqlite_rows(recorder, positions: list[int]) -> list[tuple]:
+    statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                 f"WHERE rowid IN ({','.join('?' * len(positions))})")
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, positions)
+        return [(r["rowid"], recorder.convert_originator_id(r["originator_id"]), r["originator_version"], r["topic"],
+                 r["state"]) for r in cursor.fetchall()]
+
+
+def _postgres_rows(recorder, positions: list[int]) -> list[tuple]:
+    statement = SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+                    "WHERE notification_id = ANY(%s)").format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (positions,))
+        return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in cursor.fetchall()]

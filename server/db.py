@@ -40,7 +40,8 @@ class UTCDateTime(TypeDecorator):
         def to_text(value):
             # SQLite's own format, "YYYY-MM-DD HH:MM:SS.ffffff", written in one step: the general
             # path (this decorator, then SQLAlchemy's formatter) was ~5 % of a rebuild's time
-            value = self.process_bind_param(value, dialect)
+            if value is not None and value.tzinfo is not timezone.utc:  # (events' times are UTC already)
+                value = self.process_bind_param(value, dialect)
             return None if value is None else value.isoformat(" ", "microseconds")[:26]
 
         return to_text

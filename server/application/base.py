@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from server.application.transcoder import FastJSONTranscoder
 from server.events.account import Account
 from server.events.errors import Conflict, Forbidden, NotFound
 
@@ -53,6 +54,11 @@ class CoprogrammaBase(Application[UUID]):
         super().__init__(env)
         self.on_saved: list[Callable[[int], None]] = []
         self.before_save: list[Callable[[], None]] = []  # checks that may refuse a command before it is recorded
+
+    def construct_transcoder(self) -> FastJSONTranscoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def _notify(self, recordings) -> None:
         # Wakes the projector in this process; other processes poll.

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from server.audit.snapshot import certified_snapshot
 from server.audit.verify import UNREADABLE, chained_position, walk
 from server.audit import verify_bundle
-from server.audit.verify_bundle import BUNDLE_FORMAT, GENESIS, file_sha256, state_bytes
+from server.audit.verify_bundle import BUNDLE_FORMAT, GENESIS, file_sha256, state_bytes, uuid_text
 from server.jsonutil import dumps
 from server.projections.chain import ChainRow
 from server.projections.plans import PlanRow
@@ -95,7 +95,7 @@ def _write_events(runtime, path: Path, upto: int) -> tuple[int, int | None]:
     count, first = 0, None
     with path.open("w", encoding="utf-8") as out:
         for notification, _link in walk(runtime.app, upto):
-            out.write(dumps({"position": notification.id, "originator_id": str(notification.originator_id),
+            out.write(dumps({"position": notification.id, "originator_id": uuid_text(notification.originator_id),
                              "originator_version": notification.originator_version, "topic": notification.topic,
                              "state_base64": base64.b64encode(state_bytes(notification.state)).decode("ascii")}) + "\n")
             count, first = count + 1, first or notification.id

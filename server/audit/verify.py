@@ -11,10 +11,11 @@ import re
 from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy import func, select
 
-from server.audit.verify_bundle import GENESIS, next_link
+from server.audit.verify_bundle import GENESIS
 from server.events.errors import Conflict, Invalid
 from server.projections.base import ProjectionTracking
-from server.projections.chain import ChainRow, link_at, stored_canonical
+from server.projections.chain import ChainRow, link_at, stored_link
+from server.replay.log import read_log
 
 PAGE = 2000
 HEAD = re.compile(r"[0-9a-f]{64}")  # a link as the chain writes it
@@ -46,7 +47,7 @@ def chained_position(session) -> int:
 def stored_events(app, upto: int, after: int = 0, page: int = PAGE):
     """The stored events after `after` up to `upto`, in order, read a page at a time."""
     while after < upto:
-        notifications = app.recorder.select_notifications(start=after, limit=page, stop=upto, inclusive_of_start=False)
+        notifications = read_log(app, after, page, upto)
         if not notifications:
             return
         yield from notifications
@@ -57,7 +58,7 @@ def walk(app, upto: int, page: int = PAGE):
     """The stored events with position <= upto, in order, with the link each one makes."""
     link = GENESIS
     for notification in stored_events(app, upto, page=page):
-        link = next_link(link, stored_canonical(notification))
+        link = stored_link(link, notification)
         yield notification, link
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 from uuid import UUID
@@ -49,16 +50,37 @@ def state_bytes(state) -> bytes:
     return b"text:" + state.encode("utf-8") if isinstance(state, str) else bytes(state)
 
 
-def canonical_bytes(position: int, originator_id, originator_version: int, topic: str, state: bytes) -> bytes:
-    uuid = str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+def link_after(previous: str, position: int, originator_id, originator_version: int, topic: str, state) -> str:
+    """link_n from link_{n-1} and the stored event n (hashed in parts: the state is never copied)."""
+    digest = hashlib.sha256(bytes.fromhex(previous))
+    for part in _canonical_parts(position, originator_id, originator_version, topic, state):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX_UUID = re.compile(r"[0-9a-f]{32}")
+
+
+def uuid_text(originator_id) -> str:
+    """An originator id as str(UUID) writes it (lowercase, hyphenated). A text already so, or as
+    eventsourcing's SQLite store keeps it (32 hex digits), is not parsed: that is most of the cost."""
+    if isinstance(originator_id, str):
+        if len(originator_id) == 32 and _HEX_UUID.fullmatch(originator_id):
+            i = originator_id
+            return f"{i[:8]}-{i[8:12]}-{i[12:16]}-{i[16:20]}-{i[20:]}"
+        if _CANONICAL_UUID.fullmatch(originator_id):
+            return originator_id
+    return str(originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id)))
+
+
+def _canonical_parts(position: int, originator_id, originator_version: int, topic: str, state) -> tuple[bytes, bytes]:
+    """canonical_n, as (everything before the state, the state bytes)."""
+    uuid = uuid_text(originator_id)
     state = state_bytes(state)
-    return b"".join([b"coprogramma-event/1\n", str(int(position)).encode("ascii"), b"\n", uuid.encode("ascii"), b"\n",
-                     str(int(originator_version)).encode("ascii"), b"\n", topic.encode("utf-8"), b"\n",
-                     str(len(state)).encode("ascii"), b"\n", state])
-
-
-def next_link(previous: str, canonical: bytes) -> str:
-    return hashlib.sha256(bytes.fromhex(previous) + canonical).hexdigest()
+    header = b"coprogramma-event/1\n%d\n%s\n%d\n%s\n%d\n" % (
+        int(position), uuid.encode("ascii"), int(originator_version), topic.encode("utf-8"), len(state))
+    return header, state
 
 
 def file_sha256(path: Path) -> str:
@@ -108,13 +130,12 @@ def verify_bundle(folder) -> dict:
         count += 1
         try:
             state = base64.b64decode(event["state_base64"], validate=True)
-            canonical = canonical_bytes(position, event["originator_id"], event["originator_version"],
-                                        event["topic"], state)
+            link = link_after(link, position, event["originator_id"], event["originator_version"], event["topic"],
+                              state)
         except (ValueError, TypeError, KeyError) as error:  # an altered field that no longer reads
             problems.append(f"posizione {position}: evento illeggibile ({type(error).__name__}: {error})")
             first_bad = position if first_bad is None else first_bad
             continue
-        link = next_link(link, canonical)
         links[position] = link
         if chain.get(position) != link and first_bad is None:
             first_bad = position

@@ -19,3 +19,9 @@ def all_projections():
     return [DirectoryProjection(), PlansProjection(), RoleHistoryProjection(), ObjectivesProjection(),
             ProposalsProjection(), MeetingsProjection(), HistoryProjection(), CheckpointsProjection(),
             ChainProjection()]
+
+
+# A rebuild's lanes, one process each (server/projections/lanes.py): a projection goes with those whose
+# tables it reads (`reads`), and each lane needs only some of the events decoded (`wants`).
+LANES = (("directory", "history"), ("proposals", "meetings"),
+         ("plans", "role_history", "objectives", "checkpoints", "chain"))

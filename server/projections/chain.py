@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from server.audit.verify_bundle import GENESIS, canonical_bytes, next_link
+from server.audit.verify_bundle import GENESIS, link_after
 from server.db import Base
 from server.projections.base import Projection
 from server.projections.rows import insert_many
@@ -23,9 +23,9 @@ class ChainRow(Base):
     link: Mapped[str] = mapped_column(String(64))
 
 
-def stored_canonical(notification) -> bytes:
-    return canonical_bytes(notification.id, notification.originator_id, notification.originator_version,
-                           notification.topic, notification.state)
+def stored_link(previous: str, stored) -> str:
+    """The link a stored event (as recorded) makes after `previous`."""
+    return link_after(previous, stored.id, stored.originator_id, stored.originator_version, stored.topic, stored.state)
 
 
 def link_at(session: Session, position: int) -> tuple[int, str]:
@@ -52,7 +52,7 @@ class ChainProjection(Projection):
 
     def apply(self, session: Session, notification, position: int) -> None:
         self._position = None  # in flux
-        link = next_link(self._link, stored_canonical(notification))
+        link = stored_link(self._link, notification)
         self._pending.append({"position": position, "link": link})
         self._link, self._position = link, position
 

@@ -22,11 +22,11 @@ from server.db import Base
 from server.projections.base import Projection
 from server.projections.rows import insert_many
 from server.replay.codec import current, plan_from_json, plan_to_json
-from server.replay.fold import LogFold
+from server.replay.fold import LogFold, folds
 from server.replay.log import replay
 
 log = logging.getLogger(__name__)
-DEFAULT_EVERY = int(os.environ.get("COPROGRAMMA_CHECKPOINT_EVERY", "1000"))
+DEFAULT_EVERY = int(os.environ.get("COPROGRAMMA_CHECKPOINT_EVERY", "2000"))
 
 
 class CheckpointRow(Base):
@@ -80,6 +80,10 @@ def fold_at(session: Session, app, position: int, plan_key: str | None = None) -
 
 
 class CheckpointsProjection(Projection):
+    """Folds only the events of plans, tavoli and objectives (`folds`); the others are not decoded for
+    it. Marks are written when a later event is seen, so that marks passed between two folded events
+    are written all the same, and the same rows come out whatever the batches."""
+
     name = "checkpoints"
     tables = (CheckpointRow, CheckpointMarkRow)
 
@@ -89,25 +93,37 @@ class CheckpointsProjection(Projection):
         self._position: int | None = None  # the position the memory reflects; None: unknown
         self._mark = 0
         self._dirty: set[str] = set()
+        self._rows: list[dict] = []  # checkpoints of this batch, written at its end
+        self._marks: list[dict] = []
+
+    def wants(self, event_class: type) -> bool:
+        return folds(event_class)
 
     def begin_batch(self, session: Session, position: int, app) -> None:
+        self._rows, self._marks = [], []
         if self._fold is None or self._position != position:
             self._fold, self._mark, self._dirty = fold_at(session, app, position)
             self._position = position
 
     def apply(self, session: Session, event, position: int) -> None:
-        mark = (position - 1) // self.every * self.every  # the last mark strictly before this event
-        if mark > self._mark:
-            self._checkpoint(session, mark)
+        self._marks_before(position)
         self._position = None  # in flux until the event is applied
         key = self._fold.apply(event, position)
         if key:
             self._dirty.add(key)
         self._position = position
 
-    def _checkpoint(self, session: Session, mark: int) -> None:
-        insert_many(session, CheckpointRow.__table__, [
-            {"plan_key": key, "position": mark, "state": plan_to_json(self._fold.plans[key])}
-            for key in sorted(self._dirty)])
-        insert_many(session, CheckpointMarkRow.__table__, [{"position": mark}])
-        self._mark, self._dirty = mark, set()
+    def end_batch(self, session: Session, position: int) -> None:
+        self._marks_before(position)  # the events after the last folded one changed nothing folded
+        self._position = position
+        insert_many(session, CheckpointRow.__table__, self._rows)
+        insert_many(session, CheckpointMarkRow.__table__, self._marks)
+        self._rows, self._marks = [], []
+
+    def _marks_before(self, position: int) -> None:
+        """Every mark strictly before `position` not written yet: the fold is the state at each of them."""
+        for mark in range(self._mark + self.every, position, self.every):
+            self._rows += [{"plan_key": key, "position": mark, "state": plan_to_json(self._fold.plans[key])}
+                           for key in sorted(self._dirty)]
+            self._marks.append({"position": mark})
+            self._mark, self._dirty = mark, set()

@@ -15,6 +15,7 @@ from eventsourcing.persistence import MapperDeserialisationError
 from sqlalchemy import Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from server.audit.verify_bundle import uuid_text
 from server.db import Base
 from server.events.objective import REOPENED_REASON
 from server.projections.base import Projection
@@ -77,7 +78,7 @@ def with_events(app, rows: Sequence[HistoryRow], known: dict | None = None) -> S
             row._event = known[row.position]
             continue
         notification = stored.get(row.position)
-        if notification is None or (str(notification.originator_id), notification.originator_version) \
+        if notification is None or (uuid_text(notification.originator_id), notification.originator_version) \
                 != (row.aggregate_id, row.version):
             raise MapperDeserialisationError(f"the stored event at position {row.position} is missing or replaced")
         row._event = app.mapper.to_domain_event(notification)
@@ -112,10 +113,16 @@ def _plain(value):
 
 
 class HistoryProjection(Projection):
-    """Builds plain rows in memory and inserts them once per batch (see server/projections/rows.py)."""
+    """Builds plain rows in memory and inserts them once per batch (see server/projections/rows.py).
+    Every event has a row, and only plain fields at its top level are read (`shallow`)."""
 
     name = "history"
     tables = (HistoryRow, SubjectRow)
+    shallow = True
+    reads = ("directory",)  # the actor's organisation at that moment
+
+    def wants(self, event_class: type) -> bool:
+        return True
 
     def __init__(self):
         self.rows: list[dict] = []

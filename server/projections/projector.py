@@ -16,16 +16,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
+from server.application.transcoder import ProjectedEvents
 from server.db import Base
 from server.projections.base import Projection, ProjectionTracking
+from server.projections import LANES
 from server.projections.batching import batch_session
+from server.projections.rows import writes_last
+from server.projections.lanes import available as lanes_available, lanes_of, rebuild_in_lanes
+from server.replay.log import read_log
 
 log = logging.getLogger(__name__)
 
-REBUILD_BATCH = 5000
+REBUILD_BATCH = 20000
 
 
 @dataclass(frozen=True)
@@ -98,13 +104,13 @@ class Projector:
                 return applied
             applied += count
 
-    def _apply_batch(self, stop: int | None = None, size: int | None = None) -> int:
+    def _apply_batch(self, stop: int | None = None, size: int | None = None, claim_first: bool = True) -> int:
         with self._lock:
             start = None
             try:
                 positions = self.positions()
                 start = min(positions.values(), default=0)
-                applied = self._apply(positions, start, stop, size)
+                applied = self._apply(positions, start, stop, size, claim_first)
             except Exception as error:
                 self._stall(start, error)
                 raise
@@ -116,33 +122,58 @@ class Projector:
         self.stalled = Stalled(start, f"{type(error).__name__}: {error}"[:500],
                                self.stalled.since if same else datetime.now(timezone.utc))
 
-    def _apply(self, positions: dict[str, int], start: int, stop: int | None, size: int | None) -> int:
-        notifications = self.app.recorder.select_notifications(
-            start=start, limit=size or self.batch_size, stop=stop, inclusive_of_start=False
-        )
-        if not notifications:
+    def _apply(self, positions: dict[str, int], start: int, stop: int | None, size: int | None,
+               claim_first: bool) -> int:
+        """One batch in one transaction. `claim_first`: claim it before applying (another projector
+        waits, then finds it done); otherwise at the end, so that on SQLite the write lock is held only
+        while the rows are written (a rebuild's lanes, server/projections/lanes.py)."""
+        recorded = read_log(self.app, start, size or self.batch_size, stop)
+        if not recorded:
             return 0
-        last = notifications[-1].id
+        last = recorded[-1].id
+        listening = bool(self.listeners)
         projected = []
         with self.sessions.begin() as session:
             batch_session(session)  # rows stay at hand for the whole batch (see batching.py)
-            if not self._claim(session, positions, last):
+            if claim_first and not self._claim(session, positions, last):
                 return 0  # another projector got there first; nothing of ours was written
             for projection in self.projections:
                 projection.begin_batch(session, positions[projection.name], self.app)
-            calls = [(projection.apply, positions[projection.name], projection.raw)
-                     for projection in self.projections]
-            for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
-                position = notification.id
+            routes = {}
+            for stored in recorded:
+                route = routes.get(stored.topic)
+                if route is None:
+                    route = routes[stored.topic] = self._route(stored.topic, positions, listening)
+                decode, calls = route
+                event = decode(stored) if decode else None
+                position = stored.id
                 for apply, applied_up_to, raw in calls:
                     if position > applied_up_to:
-                        apply(session, notification if raw else event, position)
-                projected.append(Projected(position, event))
-            for projection in self.projections:
-                projection.end_batch(session, last)
+                        apply(session, stored if raw else event, position)
+                if listening:
+                    projected.append(Projected(position, event))
+            with writes_last(session):
+                for projection in self.projections:
+                    projection.end_batch(session, last)
+            if not claim_first and not self._claim(session, positions, last):
+                return 0
         self._tell(projected)
-        return len(projected)
+        return len(recorded)
+
+    def _route(self, topic: str, positions: dict[str, int], listening: bool) -> tuple[Callable | None, list]:
+        """For the stored events of one topic: how to decode them (None: not at all), and the projections'
+        appliers. An event no projection here wants is not decoded (a rebuild's lanes want few of them);
+        projections get it as `ProjectedEvents` makes it, listeners as the mapper does."""
+        event_class = resolve_topic(topic)
+        wanting = [(projection, applier) for projection in self.projections
+                   if (applier := projection.applier(event_class)) is not None]
+        calls = [(applier, positions[projection.name], projection.raw) for projection, applier in wanting]
+        decoding = [projection for projection, _ in wanting if not projection.raw]
+        if listening:
+            return self.app.mapper.to_domain_event, calls
+        if not decoding:
+            return None, calls
+        return ProjectedEvents(self.app.mapper, event_class, all(p.shallow for p in decoding)), calls
 
     def _claim(self, session, positions: dict[str, int], last: int) -> bool:
         """Moves every projection to `last`, or leaves one already beyond it where it is (a read model
@@ -208,27 +239,23 @@ class Projector:
             self._wake.clear()
 
     # -- rebuilding ----------------------------------------------------------------------
-    def rebuild(self, progress: Callable[[int], None] | None = None, stop: int | None = None) -> int:
-        """Drop every read model and apply the whole log again from position 0 (up to `stop`, if given)."""
-        tables = [model.__table__ for p in self.projections for model in p.tables]
+    def rebuild(self, progress: Callable[[int], None] | None = None, stop: int | None = None,
+                lanes: bool = True) -> int:
+        """Drop every read model and apply the whole log again from position 0 (up to `stop`, if given).
+        `lanes`: in one process per lane where the machine allows (server/projections/lanes.py)."""
         with self._lock:
-            engine = self.sessions.kw["bind"]
-            with _without_secure_delete(engine) as connection:
-                Base.metadata.drop_all(connection, tables=list(reversed(tables)))
-            Base.metadata.create_all(engine, tables=tables)
-            # Secondary indexes are built once at the end: kept up to date row by row (random UUID keys
-            # in the history's six), they cost several times the inserts themselves.
-            for index in (index for table in tables for index in table.indexes):
-                index.drop(engine)
-            with self.sessions.begin() as session:
-                session.execute(update(ProjectionTracking).values(position=0))
+            self._drop_read_models()
         total = 0
         # A rebuild makes millions of short-lived objects and almost no garbage cycles: the cyclic
         # collector would spend more time walking them than the projections spend applying events.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            while True:  # larger transactions than live batches: fewer round trips (see docs/PERFORMANCE.md)
+            parallel = lanes_of(self.projections, LANES) if lanes and lanes_available() else []
+            if len(parallel) > 1:
+                total = rebuild_in_lanes(self, parallel, stop, max(self.batch_size, REBUILD_BATCH), progress)
+                _checkpoint_wal(self.sessions.kw["bind"])
+            while True:  # what the lanes left, if anything; larger transactions than live batches
                 count = self._apply_batch(stop, max(self.batch_size, REBUILD_BATCH))
                 if not count:
                     return total
@@ -239,6 +266,30 @@ class Projector:
             if collecting:
                 gc.enable()
             self._ensure_indexes()
+
+    def _drop_read_models(self) -> None:
+        """Empty read models at position 0, without their secondary indexes, which are built once at
+        the end: kept up to date row by row (random UUID keys in the history's six), they cost several
+        times the inserts themselves."""
+        tables = [model.__table__ for p in self.projections for model in p.tables]
+        engine = self.sessions.kw["bind"]
+        with _without_secure_delete(engine) as connection:
+            Base.metadata.drop_all(connection, tables=list(reversed(tables)))
+        Base.metadata.create_all(engine, tables=tables)
+        for index in (index for table in tables for index in table.indexes):
+            index.drop(engine)
+        with self.sessions.begin() as session:
+            session.execute(update(ProjectionTracking).values(position=0))
+            for projection in self.projections:  # what they keep in memory is of the tables just dropped
+                projection.begin_batch(session, 0, self.app)
+
+
+def _checkpoint_wal(engine) -> None:
+    """Copies what the lanes left in SQLite's write-ahead log into the database now, rather than at some
+    person's next write (server/projections/lanes.py)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @contextmanager

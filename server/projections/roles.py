@@ -33,6 +33,7 @@ class RoleChangeRow(Base):
 class RoleHistoryProjection(Projection):
     name = "role_history"
     tables = (RoleChangeRow,)
+    reads = ("plans",)
 
     def _record(self, session, event, position, user_id, role, change, tavolo=None):
         session.add(RoleChangeRow(

@@ -18,10 +18,38 @@ position the projection's tracking row has reached.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import contextmanager
 from operator import itemgetter
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+
+
+DEFERRED = "projector_deferred_writes"
+
+
+@contextmanager
+def writes_last(session: Session):
+    """Inside, the batch's writes are prepared (rows converted, JSON encoded) and wait; they run all
+    at once on leaving. On SQLite the write lock is taken at the first write: held while the database
+    writes, not while Python prepares (a rebuild's lanes take turns with it, server/projections/lanes.py)."""
+    deferred = session.info[DEFERRED] = []
+    try:
+        yield
+    finally:
+        del session.info[DEFERRED]
+    for statement in deferred:
+        statement()
+
+
+def write(session: Session, statement: Callable[[], None]) -> None:
+    """Run a prepared write now, or last (`writes_last`)."""
+    deferred = session.info.get(DEFERRED)
+    if deferred is None:
+        statement()
+    else:
+        deferred.append(statement)
 
 
 def insert_many(session: Session, table, rows: list[dict]) -> None:
@@ -40,11 +68,15 @@ def insert_many(session: Session, table, rows: list[dict]) -> None:
     if converting:
         params = [_converted(list(row), converting) for row in params]
     if dialect.name == "postgresql":
-        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in params:
-                copy.write_row(row)
+        write(session, lambda: _copy(connection, sql, params))
     else:
-        connection.exec_driver_sql(sql, params)
+        write(session, lambda: connection.exec_driver_sql(sql, params))
+
+
+def _copy(connection, sql: str, params: list) -> None:
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in params:
+            copy.write_row(row)
 
 
 def _converted(values: list, converting: list) -> tuple:
@@ -132,8 +164,8 @@ class BatchRows:
         if self.new:
             insert_many(session, self.table, list(self.new.values()))
         if self.changed:
-            session.execute(self._update, [{**self.rows[key], **dict(zip(self._key_params, key))}
-                                           for key in self.changed])
+            changes = [{**self.rows[key], **dict(zip(self._key_params, key))} for key in self.changed]
+            write(session, lambda: session.execute(self._update, changes))
         self.new, self.changed = {}, set()
         if position is None:
             self._written_up_to = None  # the rows are still right, but a batch may be rolled back after this

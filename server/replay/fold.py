@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from server.audit.verify_bundle import uuid_text
+
 PLAN, TAVOLO, OBJECTIVE = "Plan.", "Tavolo.", "Objective."
 
 
@@ -61,6 +63,11 @@ class PlanState:
 
 def kind_of(event) -> str:
     return type(event).__qualname__
+
+
+def folds(event_class: type) -> bool:
+    """Whether events of this class can change a plan's state (the others are never decoded for it)."""
+    return event_class.__qualname__.startswith((PLAN, TAVOLO, OBJECTIVE))
 
 
 def new_plan(event, position: int) -> PlanState:
@@ -173,4 +180,4 @@ class LogFold:
 
     def wants(self, originator_id, originator_version: int) -> bool:
         """Whether a stored event may matter (checked before decoding it): creations, and our aggregates."""
-        return originator_version == 1 or str(originator_id) in self.owners
+        return originator_version == 1 or uuid_text(originator_id) in self.owners

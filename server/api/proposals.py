@@ -85,7 +85,7 @@ def proposals(query, key):
     """Le proposte del piano visibili a chi chiede, dalla più vecchia (filtri: stato, tavolo)."""
     auth.require_login()
     with runtime().sessions() as session:
-        return list_proposals(session, key, auth.current(), query["status"], query["tavolo"])
+        return list_proposals(session, key, auth.current(), query["status"], query["tavolo"], runtime().app)
 
 
 @blp.route("/proposals/<proposal_id>", methods=["GET"])
@@ -93,7 +93,7 @@ def proposal(proposal_id):
     """Una proposta con modifiche, motivazione, commenti, sostegni e decisione."""
     auth.require_login()
     with runtime().sessions() as session:
-        return get_proposal(session, proposal_id, auth.current())
+        return get_proposal(session, proposal_id, auth.current(), runtime().app)
 
 
 @blp.route("/proposals/<proposal_id>/comments", methods=["POST"])

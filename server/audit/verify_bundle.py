@@ -30,6 +30,7 @@ bundle's own events with the project's code.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -62,6 +63,7 @@ _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 _HEX_UUID = re.compile(r"[0-9a-f]{32}")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an aggregate's events come together: its id is asked for again
 def uuid_text(originator_id) -> str:
     """An originator id as str(UUID) writes it (lowercase, hyphenated). A text already so, or as
     eventsourcing's SQLite store keeps it (32 hex digits), is not parsed: that is most of the cost."""

@@ -112,6 +112,8 @@ class BatchRows:
         self.table = model.__table__
         self.key_columns = tuple(self.table.primary_key.columns)
         self.key_names = tuple(column.name for column in self.table.primary_key.columns)
+        name = self.key_names[0]
+        self._key = itemgetter(*self.key_names) if len(self.key_names) > 1 else (lambda row: (row[name],))
         self.keep = keep
         # Core statements (the ORM's bulk paths would rebuild every row's parameters first)
         self._key_params = tuple(f"key_{name}" for name in self.key_names)
@@ -135,7 +137,7 @@ class BatchRows:
         self._written_up_to = None  # in flux until this batch's end: a batch that fails leaves the rows ahead
 
     def key_of(self, row: dict) -> tuple:
-        return tuple(row[name] for name in self.key_names)
+        return self._key(row)
 
     def get(self, session: Session, *key) -> dict | None:
         """The row with this primary key, as a dict to change in place (then call `touch`)."""

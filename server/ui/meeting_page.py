@@ -80,8 +80,9 @@ def page_forms(session, plan_key: str, tavolo_row, me, meetings: list[dict], org
 
 def _proposal_label(proposal: dict) -> str:
     if proposal["objective_ref"]:
-        return f"Modifica all'obiettivo {proposal['objective_ref']} ({', '.join(proposal['changes'])})"
-    return f"Nuovo obiettivo «{proposal['changes'].get('title') or 'senza titolo'}»"
+        return f"Modifica all'obiettivo {proposal['objective_ref']} ({', '.join(proposal['fields'])})"
+    title = proposal.get("changes", {}).get("title")  # (no values: an altered log)
+    return f"Nuovo obiettivo «{title or 'senza titolo'}»"
 
 
 def _shown(failed: dict, forms: dict) -> bool:

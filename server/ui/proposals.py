@@ -22,7 +22,7 @@ DONE = {"approve": "Proposta approvata: l'obiettivo è stato aggiornato.", "reje
 def _load(proposal_id: str):
     me = viewer()
     with rt().sessions() as s:
-        proposal = get_proposal(s, proposal_id, me)
+        proposal = get_proposal(s, proposal_id, me, rt().app)
         plan = get_plan_row(s, proposal["plan"])
         objective = None
         if proposal["objective_ref"]:

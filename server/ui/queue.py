@@ -23,6 +23,6 @@ def review_queue(me) -> tuple[list[dict], list[dict]]:
     items = [{"id": r.id, "plan": r.plan_key, "plan_title": plans.get(r.plan_key), "tavolo": r.tavolo,
               "tavolo_name": tavoli.get((r.plan_key, r.tavolo), r.tavolo), "kind": r.kind,
               "objective_ref": refs.get(r.objective_id), "objective_title": titles.get(r.objective_id),
-              "fields": list(r.changes), "author": names.get(r.author, r.author), "organisation": r.organisation,
+              "fields": r.fields, "author": names.get(r.author, r.author), "organisation": r.organisation,
               "status": r.status, "created_at": r.created_at, "rationale": r.rationale} for r in rows]
     return [i for i in items if i["status"] == "open"], [i for i in items if i["status"] != "open"]

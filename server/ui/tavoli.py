@@ -1,6 +1,9 @@
 """Tavolo: the members' workspace — objectives as cards, open proposals, sessions, who is here."""
 from __future__ import annotations
 
+import logging
+
+from eventsourcing.persistence import MapperDeserialisationError
 from flask import render_template, request
 from sqlalchemy import select
 
@@ -15,6 +18,19 @@ from server.queries.objectives import objective_summary
 from server.ui import bp
 from server.ui.common import organisation_names, people_names, rt, viewer
 from server.ui.meeting_page import page_forms
+
+log = logging.getLogger(__name__)
+
+
+def _open_proposals(s, key: str, tavolo: str, me) -> list[dict]:
+    """With their values (a new objective is named by its proposed title), read from the event store; on
+    an altered log without them: the members' workspace still opens (Storia says what happened)."""
+    waiting = ("open", "changes_requested")
+    try:
+        return list_proposals(s, key, me, waiting, tavolo, rt().app)
+    except MapperDeserialisationError:
+        log.warning("proposals of %s/%s shown without their values: the event log is altered", key, tavolo)
+        return list_proposals(s, key, me, waiting, tavolo)
 
 
 @bp.get("/piani/<key>/tavoli/<tavolo>")
@@ -31,8 +47,7 @@ def tavolo(key, tavolo, failed=None, status=200):
         organisations = organisation_names(s)
         proposals, meetings, names, forms = [], [], {}, {}
         if member:
-            proposals = [p for p in list_proposals(s, key, me, tavolo=tavolo)
-                         if p["status"] in ("open", "changes_requested")]
+            proposals = _open_proposals(s, key, tavolo, me)
             meetings = [meeting_detail(s, m) for m in s.scalars(
                 select(MeetingRow).where(MeetingRow.plan_key == key, MeetingRow.tavolo == tavolo)
                 .order_by(MeetingRow.starts_at_utc.desc(), MeetingRow.convened_position))]

@@ -28,6 +28,26 @@ def include_name():
     return namespace["include_name"]
 
 
+def downgrade(runtime, revision: str) -> None:
+    """Takes the read-model database down to `revision`, as Alembic's command line would."""
+    from alembic import command
+
+    config = alembic_config(runtime.settings.read_model_url)
+    with runtime.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def refill(upgraded, projection: str, batch_size: int) -> None:
+    """After an upgrade that empties one projection: it alone starts again from 0 and catches up in
+    several batches while the others are ahead; none moves back, none applies an event twice."""
+    head = upgraded.event_position()
+    assert upgraded.projector.positions()[projection] == 0 < upgraded.projector.positions()["plans"] == head
+    upgraded.projector.batch_size = batch_size
+    upgraded.projector.run_once()
+    assert set(upgraded.projector.positions().values()) == {head}
+
+
 def test_migrations_match_the_models_and_leave_event_tables_alone(settings):
     runtime = Runtime(settings)  # upgrades to head
     try:
@@ -73,7 +93,6 @@ def _history(runtime) -> list[tuple]:
 def test_0005_refills_the_history_from_the_log_in_its_new_shape(settings):
     """The history changed shape (stored state instead of data and summary): upgrading an existing
     database recreates the table and refills it from the event log, leaving the other read models alone."""
-    from alembic import command
 
     runtime = Runtime(settings)
     try:
@@ -82,10 +101,7 @@ def test_0005_refills_the_history_from_the_log_in_its_new_shape(settings):
         before = _history(runtime)
         assert [kind for _, kind, _, _ in before] == ["Plan.Created"]
         assert before[0][2] == "Creato il piano «Piano»" and before[0][3]["title"] == "Piano"
-        config = alembic_config(settings.read_model_url)
-        with runtime.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0004")
+        downgrade(runtime, "0004")
         columns = {c["name"] for c in inspect(runtime.engine).get_columns("rm_history")}
         assert {"data", "summary"} <= columns and "state" not in columns
     finally:
@@ -107,7 +123,6 @@ def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
     empties the history and refills it from the log with the current rules."""
     import uuid
 
-    from alembic import command
     from sqlalchemy import update
 
     runtime = Runtime(settings)
@@ -119,19 +134,13 @@ def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
         runtime.projector.run_once()
         with runtime.sessions.begin() as s:  # as the older projection had filed it
             s.execute(update(HistoryRow).where(HistoryRow.type == "Plan.ObjectiveRegistered").values(tavolo=None))
-        config = alembic_config(settings.read_model_url)
-        with runtime.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0005")
+        downgrade(runtime, "0005")
     finally:
         runtime.close()
     upgraded = Runtime(settings)
     try:
         head = upgraded.event_position()
-        assert upgraded.projector.positions()["history"] == 0 < upgraded.projector.positions()["plans"] == head
-        upgraded.projector.batch_size = 2  # several batches while the other read models are ahead
-        upgraded.projector.run_once()
-        assert set(upgraded.projector.positions().values()) == {head}  # none moved back, none applied twice
+        refill(upgraded, "history", 2)
         with upgraded.sessions() as s:
             registered = s.scalars(select(HistoryRow).where(HistoryRow.type == "Plan.ObjectiveRegistered")).one()
             assert s.scalar(select(func.count()).select_from(HistoryRow)) == head
@@ -142,7 +151,6 @@ def test_0006_refills_the_history_so_that_older_rows_are_filed_anew(settings):
 def test_0007_drops_the_history_copy_of_each_event_and_keeps_its_rows(settings):
     """Rows of a history that kept each event's state stay, without it: readers take the events from the
     store, so nothing needs projecting again (and nothing is pushed live again)."""
-    from alembic import command
     from sqlalchemy import text
 
     runtime = Runtime(settings)
@@ -154,10 +162,8 @@ def test_0007_drops_the_history_copy_of_each_event_and_keeps_its_rows(settings):
         with runtime.sessions() as s:
             rows = [{column.name: getattr(row, column.name) for column in HistoryRow.__table__.columns}
                     for row in s.scalars(select(HistoryRow).order_by(HistoryRow.position))]
-        config = alembic_config(settings.read_model_url)
+        downgrade(runtime, "0006")
         with runtime.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0006")
             assert conn.scalar(text("SELECT count(*) FROM rm_history")) == 0
             for row in rows:  # as 0006's projection had written them, with their copy of the state
                 conn.execute(text(f"INSERT INTO rm_history ({', '.join(row)}, topic, state) "
@@ -172,6 +178,43 @@ def test_0007_drops_the_history_copy_of_each_event_and_keeps_its_rows(settings):
         assert not {"state", "topic"} & {c["name"] for c in inspect(upgraded.engine).get_columns("rm_history")}
         assert upgraded.projector.positions()["history"] == upgraded.event_position()  # nothing to refill
         assert _history(upgraded) == before
+        assert _schema_diff(upgraded) == []
+    finally:
+        upgraded.close()
+
+
+def test_0008_refills_the_proposals_which_then_read_their_values_from_the_event_store(settings):
+    """Proposals kept a copy of their changes and base values: upgrading empties their three tables and
+    refills them from the log, the other read models staying where they are; a proposal reads the
+    same afterwards."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from server.directory import Principal
+    from server.queries.proposals import get_proposal
+    from tests.projections.replay_history import rich_history
+
+    auditor = Principal("revisore", None, None, None, ("auditor",), {})
+
+    runtime = Runtime(settings)
+    try:
+        rich_history(runtime.app)
+        runtime.projector.run_once()
+        with runtime.sessions() as s:
+            ids = [row[0] for row in s.execute(text("SELECT id FROM rm_proposals ORDER BY created_position"))]
+            before = [get_proposal(s, i, auditor, runtime.app) for i in ids]
+        downgrade(runtime, "0007")
+        assert "changes" in {c["name"] for c in inspect(runtime.engine).get_columns("rm_proposals")}
+    finally:
+        runtime.close()
+    upgraded = Runtime(settings)
+    try:
+        refill(upgraded, "proposals", 3)
+        with upgraded.sessions() as s:
+            after = [get_proposal(s, i, auditor, upgraded.app) for i in ids]
+        assert after == before and len(after) >= 3 and uuid.UUID(after[0]["id"])
+        assert any(p["revisions"] for p in after)  # a revised one too: its values are the revision's
         assert _schema_diff(upgraded) == []
     finally:
         upgraded.close()

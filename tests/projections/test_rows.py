@@ -26,8 +26,8 @@ def rt(settings):
 def proposal(i: int, text: str | None) -> dict:
     at = datetime(2025, 3, 14, 10, i, tzinfo=timezone(timedelta(hours=1)))
     return dict(id=f"p{i}", plan_key="p", tavolo=None, kind="amendment", objective_id=None, macro_area=None,
-                base_version=i, changes={"budget": {"amount_eur": Decimal("1250.50"), "note": text}},
-                base_values={}, rationale=text, author="a", organisation=None, status="open", decision=None,
+                base_version=i, fields=["budget"], content_position=i, rationale=text, author="a",
+                organisation=None, status="open", decision={"budget": {"amount_eur": Decimal("1250.50"), "note": text}},
                 revisions=0, created_at=at, created_position=i, updated_at=at, updated_position=i)
 
 
@@ -42,6 +42,6 @@ def test_bulk_inserts_store_what_plain_inserts_store(rt):
     for row in bulk:
         got, expected = rows[row["id"]], rows["plain-" + row["id"]]
         assert got.rationale == expected.rationale == row["rationale"]
-        assert got.changes == expected.changes == row["changes"]
-        assert got.changes["budget"]["amount_eur"] == Decimal("1250.50")
+        assert got.decision == expected.decision == row["decision"]
+        assert got.decision["budget"]["amount_eur"] == Decimal("1250.50")
         assert got.created_at == expected.created_at == row["created_at"]

@@ -122,7 +122,7 @@ class CheckpointsProjection(Projection):
 
     def _marks_before(self, position: int) -> None:
         """Every mark strictly before `position` not written yet: the fold is the state at each of them."""
-        for mark in range(self._mark + self.every, position, self.every):
+        for mark in range((self._mark // self.every + 1) * self.every, position, self.every):
             self._rows += [{"plan_key": key, "position": mark, "state": plan_to_json(self._fold.plans[key])}
                            for key in sorted(self._dirty)]
             self._marks.append({"position": mark})

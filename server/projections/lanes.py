@@ -29,7 +29,8 @@ from server.db import make_engine, make_sessionmaker
 
 
 def available() -> bool:
-    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1
+    """Linux (fork is safe for what the children do) with more than one core for this process."""
+    return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
 
 def lanes_of(projections, lanes: tuple[tuple[str, ...], ...]) -> list[list[str]]:

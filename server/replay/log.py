@@ -77,7 +77,7 @@ def _select(recorder, where: str, params) -> list[Recorded]:
         statement += SQL(where.format(position="notification_id", p="%s"))
         with recorder.datastore.transaction(commit=False) as transaction, \
                 transaction.connection.cursor(row_factory=tuple_row, binary=True) as cursor:
-            # binary: the states come as bytes, not as hexadecimal text to parse (a third of the reading)
+            # binary: the states come as bytes, not as hexadecimal text to parse (most of the reading)
             cursor.execute(statement, params)
             return list(map(Recorded._make, cursor.fetchall()))
     statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "

@@ -3,7 +3,8 @@
 One transaction per batch: the projection rows and the tracking positions are committed
 together, so a crash leaves either both or neither. The batch is claimed first with a
 conditional update of the tracking rows, so two projectors (e.g. the server's and a
-`coprogramma projector` process) never apply the same event twice.
+`coprogramma projector` process) never apply the same event twice; a rebuild's lanes claim theirs
+last, each for its own projections (server/projections/lanes.py).
 """
 from __future__ import annotations
 

@@ -130,7 +130,8 @@ def projections_rebuild(force: bool) -> None:
                    f"{report['stored_head']}.", err=True)
         unreadable = first_unreadable(runtime, report["first_bad_position"])
         if unreadable is not None:
-            _stop(runtime, f"Ricostruzione annullata: l'evento alla posizione {unreadable} non è più leggibile, la "
+            _stop(runtime, f"Ricostruzione annullata: l'evento alla posizione {unreadable} non è più leggibile o "
+                           f"manca dal registro, la "
                            f"ricostruzione si fermerebbe lì lasciando vuoti i modelli di lettura (anche gli account). "
                            f"Ripristinare il registro da una copia di sicurezza.")
         if not force:

@@ -9,8 +9,8 @@ from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate, OriginatorVersionError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 
 from server.application.transcoder import FastJSONTranscoder
 from server.events.account import Account
@@ -84,6 +84,11 @@ class CoprogrammaBase(Application[UUID]):
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(message, details) from None
+        except (OriginatorVersionError, AssertionError) as error:
+            # Its stored events no longer follow each other (one deleted from the store): an altered
+            # log, said like an event that no longer decodes (409 `tampered`), never a 500.
+            raise MapperDeserialisationError(f"the stored events of {aggregate_id} are missing or out of order: "
+                                             f"{type(error).__name__} {error}") from error
         if not isinstance(aggregate, cls):
             raise NotFound(message, details)
         return aggregate

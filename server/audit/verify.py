@@ -30,13 +30,21 @@ class Tampered(Conflict):
 
 
 def first_unreadable(runtime, start: int) -> int | None:
-    """The first position from `start` on whose event no longer decodes (a rebuild would stop there)."""
-    for notification in stored_events(runtime.app, runtime.event_position(), after=start - 1):
-        try:
-            runtime.app.mapper.to_domain_event(notification)
-        except MapperDeserialisationError:
-            return notification.id
-    return None
+    """The first position from `start` on whose event no longer decodes, or is gone from the store while
+    the chain has it: a rebuild would stop there, or trip over what follows (a proposal without its
+    creation)."""
+    present, undecodable = set(), None
+    for notification in stored_events(runtime.app, runtime.event_position()):
+        present.add(notification.id)
+        if notification.id >= start and undecodable is None:
+            try:
+                runtime.app.mapper.to_domain_event(notification)
+            except MapperDeserialisationError:
+                undecodable = notification.id
+    with runtime.sessions() as session:
+        chained = session.scalars(select(ChainRow.position).order_by(ChainRow.position))
+        missing = next((position for position in chained if position not in present), None)
+    return min((p for p in (undecodable, missing) if p is not None), default=None)
 
 
 def chained_position(session) -> int:

@@ -227,6 +227,36 @@ def break_(instance, position: int) -> None:
                             "WHERE rowid = ?", (position,)).rowcount == 1
 
 
+def test_an_event_deleted_from_the_store_is_never_rebuilt_over(instance):
+    """A proposal whose creation is gone from the store would make the rebuild trip over its next
+    event, with every read model dropped: refused even with --force, and nothing dropped."""
+    from server.replay.log import read_log
+
+    runtime = Runtime(Settings.from_env())
+    try:
+        created = next(e for e in read_log(runtime.app, 0, 10_000) if e.topic.endswith("Proposal.Created"))
+        head = runtime.event_position()
+    finally:
+        runtime.close()
+    with sqlite3.connect(instance / "events.sqlite3") as conn:
+        assert conn.execute("DELETE FROM stored_events WHERE rowid = ?", (created.id,)).rowcount == 1
+    for args in (("projections", "rebuild"), ("projections", "rebuild", "--force")):
+        result = invoke(*args)
+        assert result.exit_code == 1 and "Traceback" not in result.stderr, args
+        assert f"l'evento alla posizione {created.id} non è più leggibile o manca dal registro" in result.stderr
+    runtime = Runtime(Settings.from_env())
+    try:
+        assert runtime.projector.position() == head  # nothing dropped
+        from uuid import UUID
+
+        from eventsourcing.persistence import MapperDeserialisationError
+
+        with pytest.raises(MapperDeserialisationError):  # a command on it: 409 `tampered`, never a 500
+            runtime.app.comment_proposal(str(UUID(created.originator_id)), "Ciao", "system")
+    finally:
+        runtime.close()
+
+
 def test_an_event_altered_past_reading_stops_nothing_and_is_never_rebuilt_over(instance, tmp_path):
     approved = json.loads(invoke("audit", "snapshot", PLAN, "--approved").stdout)
     broken = approved["position"] - 5

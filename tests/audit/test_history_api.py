@@ -214,3 +214,15 @@ def test_a_reference_names_every_objective_that_had_it(world):
     body(world.post(f"/plans/{KEY}/objectives/{refs['Secondo']}/rename", world.admin, {"ref": ref}))  # by hand
     both = everything(world, f"objective={ref}")
     assert {e["proposal_id"] for e in both} >= {first, second} and len({e["objective_id"] for e in both}) == 2
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_that_meets_an_event_gone_from_the_store_says_tampered(world, story, runtime, fmt):
+    """Its first page is read before the file starts: an altered log there is a 409 `tampered` in the
+    contract's shape, not a half-written file nor an HTML error page."""
+    import sqlite3
+
+    first = everything(world)[0]["position"]
+    with sqlite3.connect(runtime.settings.instance / "events.sqlite3") as conn:
+        assert conn.execute("DELETE FROM stored_events WHERE rowid = ?", (first,)).rowcount == 1
+    error_body(world.get(f"/plans/{KEY}/history?format={fmt}", world.auditor), 409, "tampered")

@@ -15,7 +15,7 @@ from server.audit.verify_bundle import GENESIS
 from server.events.errors import Conflict, Invalid
 from server.projections.base import ProjectionTracking
 from server.projections.chain import ChainRow, link_at, stored_link
-from server.replay.log import read_log
+from server.replay.log import stored_events
 
 PAGE = 2000
 HEAD = re.compile(r"[0-9a-f]{64}")  # a link as the chain writes it
@@ -50,16 +50,6 @@ def first_unreadable(runtime, start: int) -> int | None:
 def chained_position(session) -> int:
     """How far the chain projection has got."""
     return session.scalar(select(ProjectionTracking.position).where(ProjectionTracking.name == "chain")) or 0
-
-
-def stored_events(app, upto: int, after: int = 0, page: int = PAGE):
-    """The stored events after `after` up to `upto`, in order, read a page at a time."""
-    while after < upto:
-        notifications = read_log(app, after, page, upto)
-        if not notifications:
-            return
-        yield from notifications
-        after = notifications[-1].id
 
 
 def walk(app, upto: int, page: int = PAGE):

@@ -51,8 +51,8 @@ class Projection:
     def applier(self, event_class: type) -> Callable | None:
         """What the projector calls for each event of this class (None: nothing): its handler, found
         once per batch instead of once per event, or `apply` for a projection that overrides it."""
-        if self.raw or type(self).apply is not Projection.apply:
-            return self.apply if self.raw or self.wants(event_class) else None
+        if type(self).apply is not Projection.apply:
+            return self.apply if self.wants(event_class) else None
         attribute = self._handlers.get(event_class)
         return None if attribute is None else getattr(self, attribute)
 

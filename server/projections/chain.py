@@ -45,6 +45,9 @@ class ChainProjection(Projection):
         self._link = GENESIS
         self._pending: list[dict] = []
 
+    def wants(self, event_class: type) -> bool:
+        return True  # every stored event has its link
+
     def begin_batch(self, session: Session, position: int, app) -> None:
         self._pending = []
         if self._position != position:

@@ -95,18 +95,22 @@ def replay(app, fold: LogFold, after: int, upto: int | None,
     Events that cannot matter (see LogFold.wants) are skipped before decoding. Returns the
     last position read."""
     last = after
-    while upto is None or last < upto:
-        notifications = read_log(app, last, PAGE, upto)
-        if not notifications:
-            break
-        for notification in notifications:
-            if fold.wants(notification.originator_id, notification.originator_version):
-                key = fold.apply(app.mapper.to_domain_event(notification), notification.id)
-                if key and touched:
-                    touched(key)
-        last = notifications[-1].id
-        if len(notifications) < PAGE:
-            break
+    for notification in stored_events(app, upto, after):
+        if fold.wants(notification.originator_id, notification.originator_version):
+            key = fold.apply(app.mapper.to_domain_event(notification), notification.id)
+            if key and touched:
+                touched(key)
+        last = notification.id
     return last
+
+
+def stored_events(app, upto: int | None, after: int = 0, page: int = PAGE):
+    """The stored events after `after` up to `upto` (None: to the end), in order, read a page at a time."""
+    while upto is None or after < upto:
+        events = read_log(app, after, page, upto)
+        yield from events
+        if len(events) < page:
+            return
+        after = events[-1].id
 
 
